@@ -1,0 +1,1 @@
+"""Tagged tokens to the canonical result parts: sections, tables, report metadata."""

@@ -1,0 +1,66 @@
+"""One loader per input format, all returning the same token stream (tokens.Document).
+
+`load` picks the loader from the file's content first and its name second, so
+a mislabelled file is read by the right loader or refused with a plain reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..tokens import Document, LoadError
+
+SUFFIXES = {
+    ".txt": "txt", ".text": "txt",
+    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+    ".docx": "docx", ".doc": "doc", ".pdf": "pdf",
+}
+
+
+def sniff(path: Path) -> str:
+    """The input format of `path`, from its first bytes where they are telling, else its suffix."""
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    if not head:
+        raise LoadError("the file is empty")
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"
+    suffix = SUFFIXES.get(path.suffix.lower())
+    if head.startswith(b"PK\x03\x04"):
+        if suffix in ("docx", None):
+            return "docx"
+        raise LoadError(f"a zip archive named {path.suffix}: not a report file this tool reads")
+    lowered = head.lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or b"<body" in lowered:
+        return "html"
+    if suffix in ("pdf", "doc", "docx"):
+        raise LoadError(f"not a {suffix.upper()} file (its content does not match the {path.suffix} name)")
+    if suffix is None:
+        raise LoadError(f"unsupported file type {path.suffix or '(no suffix)'}; "
+                        f"supported: {', '.join(sorted(set(SUFFIXES)))}")
+    return suffix
+
+
+def load(path: str | Path) -> Document:
+    """The token stream of one file; LoadError with a plain reason when it cannot be read."""
+    path = Path(path)
+    if not path.is_file():
+        raise LoadError("no such file" if not path.exists() else "not a regular file")
+    fmt = sniff(path)
+    if fmt == "txt":
+        from .text import load as load_format
+    elif fmt == "html":
+        from .html import load as load_format
+    elif fmt == "docx":
+        from .docx import load as load_format
+    elif fmt == "doc":
+        from .doc import load as load_format
+    else:
+        from .pdf import load as load_format
+    return load_format(path)
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES

@@ -1,0 +1,587 @@
+"""PDF loader: pdfplumber words and ruled tables, turned into the token stream.
+
+The work is a chain of small pure functions over plain data:
+
+    read_page          one pdfplumber page -> PageLayout (words, table parts, text lines)
+    mark_furniture     all text lines -> which are page headers, footers, page numbers
+    join_tables        table parts on consecutive pages -> one table, continued
+    layout_tokens      pages + tables -> tokens in reading order
+
+Only `read_page` touches pdfplumber; everything after it works on the
+NamedTuples below, so each step can be tested without a PDF.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+from typing import Iterable, NamedTuple, Sequence
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
+from pdfplumber.utils import cluster_objects
+from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.text import WordExtractor
+
+from extractor.tokens import Document, LoadError, Token
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom (points, from the page's top-left)
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """Tolerances of the PDF loader, in points unless named otherwise."""
+
+    line_overlap: float = 0.5  # words share a line when they overlap vertically by this share of the smaller height
+    run_gap_ems: float = 2.0  # a horizontal gap wider than this many character heights splits a line into runs
+    snap_tolerance: float = 2.0  # cell boundaries closer than this are one grid line
+    column_tolerance: float = 4.0  # column boundaries of two parts of one table agree within this
+    margin_fraction: float = 0.08  # top and bottom share of the page where headers and footers live
+    unreadable_share: float = 0.5  # share of (cid:N) glyphs above which the PDF is refused
+    dedupe_tolerance: float = 1.0  # same glyph drawn again within this distance is one glyph (fake bold)
+    word_x_tolerance: float = 3.0
+    word_y_tolerance: float = 3.0
+
+
+DEFAULT_SETTINGS = PdfSettings()
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+
+class Word(NamedTuple):
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+class Cell(NamedTuple):
+    """One real (possibly merged) table cell on one page, with its grid place within its part."""
+
+    bbox: Box
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+
+
+class TablePart(NamedTuple):
+    """The piece of a ruled table that lies on one page."""
+
+    bbox: Box
+    xs: tuple[float, ...]  # column boundaries, left to right
+    ys: tuple[float, ...]  # row boundaries, top to bottom
+    cells: tuple[Cell, ...]
+
+
+class TextLine(NamedTuple):
+    """Words outside tables that share a line, split into runs at wide gaps."""
+
+    runs: tuple[tuple[Word, ...], ...]
+    bbox: Box
+
+    @property
+    def text(self) -> str:
+        return join_pieces([run_text(run) for run in self.runs])
+
+
+class PageLayout(NamedTuple):
+    number: int
+    bbox: Box
+    lines: tuple[TextLine, ...]
+    tables: tuple[TablePart, ...]
+    has_text: bool
+    has_images: bool
+
+
+# --- characters and words ---------------------------------------------------
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for Chinese characters and the punctuation set with them (no space needed around them)."""
+    code = ord(ch)
+    return (
+        0x2E80 <= code <= 0x9FFF  # radicals, CJK symbols and punctuation, kana, unified ideographs
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFE30 <= code <= 0xFE4F
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF
+        or 0x2010 <= code <= 0x2027  # dashes, curly quotes, ellipsis as used in Chinese text
+        or code in (0x00B7, 0x25CB)
+    )
+
+
+def join_pieces(pieces: Iterable[str]) -> str:
+    """Join text pieces (words of a line, lines of a cell) without a space next to Chinese text.
+
+    A space goes between two pieces only when neither side is CJK ("total 12",
+    "2,648 .52" stays apart); "本年新收" + "申请数量" and "2024" + "年" join directly.
+    """
+    out = ""
+    for piece in pieces:
+        if not piece:
+            continue
+        if out and not is_cjk(out[-1]) and not is_cjk(piece[0]):
+            out += " "
+        out += piece
+    return out
+
+
+def run_text(run: Sequence[Word]) -> str:
+    return join_pieces(w.text for w in run)
+
+
+def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
+    """Drop glyphs drawn again at (almost) the same place: fake bold prints text twice.
+
+    Same result as pdfplumber's `utils.dedupe_chars` (same text, font and size
+    within `tolerance`, first one kept) without its quadratic re-sort, which
+    dominates the run time on dense pages.
+    """
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    key = itemgetter("upright", "text", "fontname", "size")
+    for char in chars:
+        groups[key(char)].append(char)
+    if len(groups) == len(chars):
+        return chars
+    drop: set[int] = set()
+    pos = itemgetter("doctop", "x0")
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for y_cluster in cluster_objects(group, itemgetter("doctop"), tolerance):
+            if len(y_cluster) < 2:
+                continue
+            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
+                if len(x_cluster) > 1:
+                    keep = min(x_cluster, key=pos)
+                    drop.update(id(c) for c in x_cluster if c is not keep)
+    if not drop:
+        return chars
+    return [c for c in chars if id(c) not in drop]
+
+
+def chars_to_words(chars: list[dict], settings: PdfSettings = DEFAULT_SETTINGS) -> list[Word]:
+    extractor = WordExtractor(x_tolerance=settings.word_x_tolerance, y_tolerance=settings.word_y_tolerance)
+    return [Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"]) for w in extractor.extract_words(chars)]
+
+
+def group_lines(words: Iterable[Word], overlap: float = 0.5) -> list[list[Word]]:
+    """Words in lines (top to bottom), each line's words left to right.
+
+    A word joins the line above when their vertical extents overlap by at least
+    `overlap` of the smaller height (CJK and Latin fonts sit at different tops).
+    """
+    lines: list[list[Word]] = []
+    top = bottom = 0.0
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines:
+            shared = min(bottom, word.bottom) - max(top, word.top)
+            if shared >= overlap * min(bottom - top, word.bottom - word.top):
+                lines[-1].append(word)
+                bottom = max(bottom, word.bottom)
+                continue
+        lines.append([word])
+        top, bottom = word.top, word.bottom
+    for line in lines:
+        line.sort(key=lambda w: w.x0)
+    return lines
+
+
+def split_runs(line: Sequence[Word], gap_ems: float = 2.0) -> list[list[Word]]:
+    """Split a line (sorted left to right) where the gap is wider than `gap_ems` character heights."""
+    runs = [[line[0]]]
+    for left, right in zip(line, line[1:]):
+        em = max(left.bottom - left.top, right.bottom - right.top, 1.0)
+        if right.x0 - left.x1 > gap_ems * em:
+            runs.append([right])
+        else:
+            runs[-1].append(right)
+    return runs
+
+
+def words_box(words: Iterable[Word]) -> Box:
+    words = list(words)
+    return (min(w.x0 for w in words), min(w.top for w in words),
+            max(w.x1 for w in words), max(w.bottom for w in words))
+
+
+def make_text_lines(words: Iterable[Word], settings: PdfSettings = DEFAULT_SETTINGS) -> list[TextLine]:
+    return [TextLine(tuple(tuple(r) for r in split_runs(line, settings.run_gap_ems)), words_box(line))
+            for line in group_lines(words, settings.line_overlap)]
+
+
+# --- ruled tables -------------------------------------------------------------
+
+def snap(values: Iterable[float], tolerance: float) -> tuple[float, ...]:
+    """Sorted distinct boundaries; values within `tolerance` of their neighbour become one (their mean)."""
+    clusters: list[list[float]] = []
+    for v in sorted(values):
+        if clusters and v - clusters[-1][-1] <= tolerance:
+            clusters[-1].append(v)
+        else:
+            clusters.append([v])
+    return tuple(sum(c) / len(c) for c in clusters)
+
+
+def nearest(boundaries: Sequence[float], value: float) -> int:
+    """Index of the boundary closest to `value`."""
+    i = bisect_left(boundaries, value)
+    if i == 0:
+        return 0
+    if i == len(boundaries):
+        return i - 1
+    return i if boundaries[i] - value < value - boundaries[i - 1] else i - 1
+
+
+def grid_cells(boxes: Sequence[Box], tolerance: float) -> tuple[tuple[float, ...], tuple[float, ...], list[tuple[Box, int, int, int, int]]]:
+    """Grid boundaries of a table and, per cell box, (box, row, col, rowspan, colspan)."""
+    xs = snap([b[0] for b in boxes] + [b[2] for b in boxes], tolerance)
+    ys = snap([b[1] for b in boxes] + [b[3] for b in boxes], tolerance)
+    placed = []
+    seen = set()
+    for box in sorted(boxes, key=lambda b: (b[1], b[0])):
+        row, col = nearest(ys, box[1]), nearest(xs, box[0])
+        if (row, col) in seen:
+            continue  # the same cell found twice (double ruling lines)
+        seen.add((row, col))
+        rowspan = max(1, nearest(ys, box[3]) - row)
+        colspan = max(1, nearest(xs, box[2]) - col)
+        placed.append((box, row, col, rowspan, colspan))
+    return xs, ys, placed
+
+
+def assign_words(words: Sequence[Word], xs: Sequence[float], ys: Sequence[float],
+                 placed: Sequence[tuple[Box, int, int, int, int]]) -> tuple[list[list[Word]], list[Word]]:
+    """Words per placed cell (by the word's centre), and the words that fall in no cell."""
+    owner: dict[tuple[int, int], int] = {}
+    for index, (_, row, col, rowspan, colspan) in enumerate(placed):
+        for r in range(row, row + rowspan):
+            for c in range(col, col + colspan):
+                owner.setdefault((r, c), index)
+    inside: list[list[Word]] = [[] for _ in placed]
+    outside: list[Word] = []
+    x_first, x_last, y_first, y_last = xs[0], xs[-1], ys[0], ys[-1]
+    for word in words:
+        cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+        if x_first <= cx <= x_last and y_first <= cy <= y_last:
+            key = (max(0, bisect_left(ys, cy) - 1), max(0, bisect_left(xs, cx) - 1))
+            index = owner.get(key)
+            if index is not None:
+                inside[index].append(word)
+                continue
+        outside.append(word)
+    return inside, outside
+
+
+def cell_text(words: Sequence[Word], overlap: float = 0.5) -> str:
+    """A cell's words in reading order; wrapped lines joined (no space next to Chinese text)."""
+    return join_pieces(run_text(line) for line in group_lines(words, overlap))
+
+
+def build_table_part(boxes: Sequence[Box], words: Sequence[Word],
+                     settings: PdfSettings = DEFAULT_SETTINGS) -> tuple[TablePart, list[Word]]:
+    """A table part from pdfplumber's cell boxes and the page's words; returns the words left outside it."""
+    xs, ys, placed = grid_cells(boxes, settings.snap_tolerance)
+    inside, outside = assign_words(words, xs, ys, placed)
+    cells = tuple(Cell(box, row, col, rowspan, colspan, cell_text(ws, settings.line_overlap))
+                  for (box, row, col, rowspan, colspan), ws in zip(placed, inside))
+    bbox = (xs[0], ys[0], xs[-1], ys[-1])
+    return TablePart(bbox, xs, ys, cells), outside
+
+
+# --- one page -----------------------------------------------------------------
+
+def read_page(page: "pdfplumber.page.Page", settings: PdfSettings = DEFAULT_SETTINGS) -> PageLayout:
+    """Everything the loader needs from one pdfplumber page (the only place pdfplumber is read)."""
+    chars = dedupe_chars(page.chars, settings.dedupe_tolerance)
+    words = chars_to_words(chars, settings)
+    tables: list[TablePart] = []
+    if words and (page.lines or page.rects):
+        # One cell boxes are frames and boxes drawn around text, not tables.
+        found = [t.cells for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) > 1]
+        for boxes in sorted(found, key=lambda cells: min(b[1] for b in cells)):
+            part, words = build_table_part(boxes, words, settings)
+            tables.append(part)
+    x0, top, x1, bottom = page.bbox
+    return PageLayout(
+        number=page.page_number,
+        bbox=(float(x0), float(top), float(x1), float(bottom)),
+        lines=tuple(make_text_lines(words, settings)),
+        tables=tuple(tables),
+        has_text=bool(chars),
+        has_images=bool(page.images),
+    )
+
+
+# --- page furniture -------------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(
+    r"""^(?:
+        [-－—–_·•.]*\d+[-－—–_·•.]*                              # 3, - 3 -, —3—
+      | 第[\d一二三四五六七八九十百零〇]+页(?:[,，/]?共[\d一二三四五六七八九十百零〇]+页)?  # 第3页, 第3页共5页
+      | 共\d+页[,，]?第\d+页
+      | \d+/\d+                                                   # 3/5
+      | (?i:page)\d+(?:(?i:of)\d+)?                               # Page 3 of 5
+    )$""",
+    re.VERBOSE,
+)
+_DIGITS_AND_SPACE = re.compile(r"[\d\s]+")
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(re.sub(r"\s+", "", text)))
+
+
+def margin_zone(line: TextLine, page_box: Box, fraction: float) -> str | None:
+    """"header" or "footer" when the line's middle lies in the top or bottom margin band."""
+    _, top, _, bottom = page_box
+    band = (bottom - top) * fraction
+    middle = (line.bbox[1] + line.bbox[3]) / 2
+    if middle <= top + band:
+        return "header"
+    if middle >= bottom - band:
+        return "footer"
+    return None
+
+
+def mark_furniture(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_SETTINGS) -> set[tuple[int, int]]:
+    """(page index, line index) of headers, footers and page numbers.
+
+    A margin line is furniture when it looks like a page number or when the same
+    text (digits ignored) stands in the same margin on at least two pages.
+    """
+    candidates: list[tuple[int, int, str, str]] = []
+    pages_with: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for p, page in enumerate(pages):
+        for i, line in enumerate(page.lines):
+            zone = margin_zone(line, page.bbox, settings.margin_fraction)
+            if zone is None:
+                continue
+            text = line.text
+            key = _DIGITS_AND_SPACE.sub("", text)
+            candidates.append((p, i, zone, text))
+            if key:
+                pages_with[(zone, key)].add(p)
+    furniture = set()
+    for p, i, zone, text in candidates:
+        key = _DIGITS_AND_SPACE.sub("", text)
+        if is_page_number(text) or (key and len(pages_with[(zone, key)]) >= 2):
+            furniture.add((p, i))
+    return furniture
+
+
+# --- tables across pages --------------------------------------------------------
+
+def columns_match(xs: Sequence[float], other: Sequence[float], tolerance: float) -> bool:
+    """Same outer edges, and one part's column boundaries all found in the other's."""
+    if abs(xs[0] - other[0]) > tolerance or abs(xs[-1] - other[-1]) > tolerance:
+        return False
+
+    def within(a: Sequence[float], b: Sequence[float]) -> bool:
+        return all(min(abs(x - y) for y in b) <= tolerance for x in a)
+
+    return within(xs, other) or within(other, xs)
+
+
+def body_clear(page: PageLayout, furniture: set[tuple[int, int]], p: int, *, above: float | None = None,
+               below: float | None = None) -> bool:
+    """No text other than furniture above `above` (or below `below`) on the page."""
+    for i, line in enumerate(page.lines):
+        if (p, i) in furniture:
+            continue
+        middle = (line.bbox[1] + line.bbox[3]) / 2
+        if above is not None and middle < above:
+            return False
+        if below is not None and middle > below:
+            return False
+    return True
+
+
+def join_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
+                settings: PdfSettings = DEFAULT_SETTINGS) -> list[list[tuple[int, int]]]:
+    """Table parts grouped into tables, as (page index, part index) lists in document order.
+
+    A page's first table continues the previous page's last table when nothing
+    but furniture stands between them and their columns match.
+    """
+    tables: list[list[tuple[int, int]]] = []
+    table_xs: list[tuple[float, ...]] = []
+    for p, page in enumerate(pages):
+        for t, part in enumerate(page.tables):
+            if (t == 0 and p > 0 and tables and tables[-1][-1][0] == p - 1
+                    and tables[-1][-1][1] == len(pages[p - 1].tables) - 1
+                    and body_clear(page, furniture, p, above=part.bbox[1])
+                    and body_clear(pages[p - 1], furniture, p - 1, below=pages[p - 1].tables[-1].bbox[3])
+                    and columns_match(part.xs, table_xs[-1], settings.column_tolerance)):
+                tables[-1].append((p, t))
+                table_xs[-1] = snap(table_xs[-1] + part.xs, settings.column_tolerance)
+            else:
+                tables.append([(p, t)])
+                table_xs.append(part.xs)
+    return tables
+
+
+# --- tokens -----------------------------------------------------------------------
+
+def line_tokens(line: TextLine, page: int, number: int, furniture: bool) -> list[Token]:
+    many = len(line.runs) > 1
+    tokens = []
+    for run in line.runs:
+        text = run_text(run)
+        tokens.append(Token(text=text, page=page, line=number, bbox=words_box(run) if many else line.bbox,
+                            cell=many, furniture=furniture, unreadable="(cid:" in text))
+    return tokens
+
+
+def part_rows(part: TablePart, table: int, xs: Sequence[float], row_offset: int, page: int) -> list[list[Token]]:
+    """A table part's cells as tokens, one list per grid row that has cells (line numbers set later)."""
+    rows: dict[int, list[Token]] = defaultdict(list)
+    for cell in part.cells:
+        col = nearest(xs, cell.bbox[0])
+        colspan = max(1, nearest(xs, cell.bbox[2]) - col)
+        rows[cell.row].append(Token(
+            text=cell.text, page=page, bbox=cell.bbox, cell=True, table=table, row=row_offset + cell.row,
+            col=col, rowspan=cell.rowspan, colspan=colspan, unreadable="(cid:" in cell.text))
+    return [sorted(rows[r], key=lambda tok: tok.col) for r in sorted(rows)]
+
+
+def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
+                  tables: Sequence[Sequence[tuple[int, int]]], settings: PdfSettings = DEFAULT_SETTINGS) -> list[Token]:
+    """All tokens in reading order: per page, text lines and table rows by their top."""
+    # Table index, column grid and row offset of every part.
+    where: dict[tuple[int, int], tuple[int, tuple[float, ...], int]] = {}
+    for index, parts in enumerate(tables):
+        xs = snap([x for p, t in parts for x in pages[p].tables[t].xs], settings.column_tolerance)
+        offset = 0
+        for p, t in parts:
+            where[(p, t)] = (index, xs, offset)
+            offset += len(pages[p].tables[t].ys) - 1
+
+    tokens: list[Token] = []
+    number = 0
+    for p, page in enumerate(pages):
+        blocks: list[tuple[float, int, object]] = [(line.bbox[1], 1, i) for i, line in enumerate(page.lines)]
+        blocks += [(part.bbox[1], 0, ("table", t)) for t, part in enumerate(page.tables)]
+        for _, _, item in sorted(blocks, key=lambda b: (b[0], b[1])):
+            if isinstance(item, tuple):
+                t = item[1]
+                index, xs, offset = where[(p, t)]
+                for row in part_rows(page.tables[t], index, xs, offset, page.number):
+                    number += 1
+                    tokens.extend(tok.__class__(**{**_fields(tok), "line": number}) for tok in row)
+            else:
+                number += 1
+                tokens.extend(line_tokens(page.lines[item], page.number, number, (p, item) in furniture))
+    return tokens
+
+
+def _fields(tok: Token) -> dict:
+    return {name: getattr(tok, name) for name in Token.__slots__}
+
+
+# --- problems ------------------------------------------------------------------------
+
+def unreadable_counts(pages: Sequence[PageLayout]) -> list[tuple[int, int, int]]:
+    """Per page: (page number, (cid:N) glyphs, all glyphs) over text and cells."""
+    counts = []
+    for page in pages:
+        texts = [run_text(run) for line in page.lines for run in line.runs]
+        texts += [cell.text for part in page.tables for cell in part.cells]
+        cid = sum(t.count("(cid:") for t in texts)
+        total = sum(len(_CID.sub("", t)) for t in texts) + cid
+        counts.append((page.number, cid, total))
+    return counts
+
+
+def page_problems(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_SETTINGS) -> list[str]:
+    """Plain messages about what could not be read; raises LoadError when nothing useful can be."""
+    if not any(page.has_text for page in pages):
+        raise LoadError("scanned PDF: no text layer on any page (OCR is not available yet)")
+    counts = unreadable_counts(pages)
+    cid_total = sum(c for _, c, _ in counts)
+    glyph_total = sum(t for _, _, t in counts)
+    if glyph_total and cid_total > settings.unreadable_share * glyph_total:
+        raise LoadError("the PDF's fonts have no Unicode mapping; its text cannot be read (scanned or encoded PDF)")
+    problems = []
+    for number, cid, _ in counts:
+        if cid:
+            problems.append(f"page {number}: {cid} characters cannot be decoded "
+                            "(font without Unicode mapping); the affected text is marked unreadable")
+    for page in pages:
+        if not page.has_text and page.has_images:
+            problems.append(f"page {page.number}: no text layer, only images (a scanned page?); its content is missing")
+    return problems
+
+
+# --- the loader ----------------------------------------------------------------------
+
+def open_pdf(path: Path) -> "pdfplumber.PDF":
+    try:
+        return pdfplumber.open(path, raise_unicode_errors=False)
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise LoadError(f"encrypted PDF: {path.name} needs a password to open") from None
+        if isinstance(cause, PDFEncryptionError):
+            raise LoadError(f"encrypted PDF: {path.name} uses an encryption that cannot be read ({cause})") from None
+        raise LoadError(f"not a readable PDF: {path.name} ({cause or type(cause).__name__})") from None
+    except OSError as exc:
+        raise LoadError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def page_count(pdf: "pdfplumber.PDF") -> int:
+    """Pages as the document's page tree declares them (cheap), else by walking it."""
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"])
+        if isinstance(count, int) and count >= 0:
+            return count
+    except Exception:  # a broken page tree: let pdfplumber walk it
+        pass
+    return len(pdf.pages)
+
+
+def load(path: Path, *, max_pages: int = 500, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
+    """Load a PDF with a text layer into tokens (format "pdf")."""
+    path = Path(path)
+    pdf = open_pdf(path)
+    try:
+        declared = page_count(pdf)
+        if declared > max_pages:
+            raise LoadError(f"the PDF has {declared} pages, more than the limit of {max_pages}; "
+                            "raise the limit (max_pages, --max-pages) to load it anyway")
+        try:
+            all_pages = pdf.pages
+        except PdfminerException as exc:
+            raise LoadError(f"not a readable PDF: {path.name} (its page tree is damaged: {exc.args[0] if exc.args else exc})") from None
+        if len(all_pages) > max_pages:
+            raise LoadError(f"the PDF has {len(all_pages)} pages, more than the limit of {max_pages}; "
+                            "raise the limit (max_pages, --max-pages) to load it anyway")
+        if not all_pages:
+            raise LoadError(f"not a readable PDF: {path.name} has no pages")
+        layouts: list[PageLayout] = []
+        damaged: list[str] = []
+        for page in all_pages:
+            try:
+                layouts.append(read_page(page, settings))
+            except PdfminerException as exc:
+                damaged.append(f"page {page.page_number}: damaged, skipped ({exc.args[0] if exc.args else exc})")
+            finally:
+                page.close()
+        if not layouts:
+            raise LoadError(f"not a readable PDF: {path.name} (every page is damaged)")
+    finally:
+        pdf.close()
+    problems = damaged + page_problems(layouts, settings)
+    furniture = mark_furniture(layouts, settings)
+    tables = join_tables(layouts, furniture, settings)
+    tokens = layout_tokens(layouts, furniture, tables, settings)
+    return Document(tokens=tokens, format="pdf", pages=len(all_pages), problems=problems)

@@ -1,0 +1,105 @@
+"""One file in, one result (the JSON contract of OUTPUT.md) out.
+
+load -> tag -> assemble -> validate. A file that cannot be read, or is not a
+report, comes back with status `failed` and a plain reason; this function does
+not raise for bad input, so a batch never dies because of one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from pathlib import Path
+
+from . import matching
+from .assemble.report import organization_and_year, script_of
+from .assemble.sections import assemble_sections
+from .assemble.tables import assemble_tables
+from .loaders import load
+from .tagging import Tagger, get_tagger
+from .tokens import Document, LoadError
+from .validate import validate
+
+SCHEMA_VERSION = "1"
+log = logging.getLogger(__name__)
+
+
+def sha256_of(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def empty_result(path: str, sha256: str | None, tagger: Tagger) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": {"path": path, "sha256": sha256, "format": None, "pages": None},
+        "model": {"name": tagger.name, "version": tagger.version},
+        "report": {"organization": None, "year": None, "format_version": None, "script": None},
+        "sections": [],
+        "tables": {},
+        "checks": [],
+        "status": "failed",
+        "errors": [],
+    }
+
+
+def extract_document(doc: Document, result: dict, tagger: Tagger) -> dict:
+    """Fill `result` from a loaded document."""
+    result["source"]["format"] = doc.format
+    result["source"]["pages"] = doc.pages
+    tags = tagger.tag(doc)
+    organization, year = organization_and_year(doc.tokens, tags)
+    fmt = matching.detect_format([t.text for t in doc.tokens], year)
+    sections, section_errors = assemble_sections(doc.tokens, tags)
+    build = assemble_tables(doc.tokens, tags, fmt)
+    found_tables = [name for name, rows in build.tables.items() if rows]
+    if not found_tables and len(sections) < 2:
+        result["errors"] = ["not an annual report on government information disclosure: "
+                            "none of its standard sections or tables were found"] + doc.problems
+        return result
+    result["report"] = {"organization": organization, "year": year, "format_version": fmt,
+                        "script": script_of(doc.tokens)}
+    result["sections"] = sections
+    result["tables"] = build.tables
+    result["checks"] = validate(build.tables, fmt)
+    errors = list(doc.problems) + build.errors + section_errors
+    if organization is None:
+        errors.append("the issuing organisation was not found in the title, signature or opening paragraph")
+    if year is None:
+        errors.append("the year the report covers was not found")
+    for check in result["checks"]:
+        if not check["ok"]:
+            where = check.get("column") or check.get("row") or check.get("group")
+            errors.append(f"consistency rule {check['rule']} fails for {where}: {check['detail']}")
+    result["errors"] = errors
+    result["status"] = "needs_review" if errors else "ok"
+    return result
+
+
+def extract(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None) -> dict:
+    """The result of one file. Never raises for a bad file: status `failed` says why."""
+    tagger = tagger or get_tagger()
+    path = Path(path)
+    result = empty_result(display_path if display_path is not None else str(path), sha256_of(path), tagger)
+    try:
+        doc = load(path)
+    except LoadError as exc:
+        result["errors"] = [str(exc)]
+        return result
+    except OSError as exc:
+        result["errors"] = [f"the file could not be read: {exc.strerror or exc}"]
+        return result
+    try:
+        return extract_document(doc, result, tagger)
+    except Exception as exc:  # a bug must cost one file, not the batch
+        log.error("internal error on %s:\n%s", path, traceback.format_exc())
+        result.update(status="failed", errors=[f"internal error while extracting ({type(exc).__name__}: {exc}); "
+                                               "please report it with the file"])
+        return result

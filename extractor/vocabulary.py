@@ -1,0 +1,33 @@
+"""Printed words of the national format that report_schema.json does not carry.
+
+The schema names every row, column and section; the printed tables also carry
+header and grouping words (信息内容, 申请人情况, 三、本年度办理结果 …). They live
+here, once, for the tagger, the assembler and the renderer.
+"""
+
+from __future__ import annotations
+
+# Header of the label column in the active-disclosure blocks.
+DISCLOSURE_ITEM_HEADER = "信息内容"
+# Block titles of the active-disclosure table look like 第二十条第（一）项.
+DISCLOSURE_BLOCK_PATTERN = r"第二十条第[(（]?[一二三四五六七八九十]+[)）]?项"
+
+APPLICATIONS_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+APPLICANTS_HEADER = "申请人情况"
+LEGAL_PERSONS_HEADER = "法人或其他组织"
+RESULTS_GROUP = "三、本年度办理结果"
+
+REVIEW_HEADER = "行政复议"
+LITIGATION_HEADER = "行政诉讼"
+
+# Words that, on a short line inside a table, mark a note rather than a label.
+NOTE_MARKERS = ("勾稽关系", "注：", "注:", "备注", "说明：", "单位：")
+
+# Suffixes of an issuing body's name (signature blocks, titles).
+ORGANIZATION_SUFFIXES = (
+    "人民政府", "政府", "办事处", "街道", "委员会", "管理委员会", "办公室", "办公厅", "局", "厅",
+    "委", "部", "署", "院", "中心", "镇", "乡", "县", "区", "市", "所", "站", "队",
+)
+
+# Cell texts that print a blank value.
+BLANK_MARKS = frozenset({"", "/", "／", "-", "－", "—", "——", "–", "无", "\\"})
