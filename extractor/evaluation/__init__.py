@@ -1,0 +1,1 @@
+"""Measuring results against gold annotations."""
