@@ -2,13 +2,16 @@
 
 The work is a chain of small pure functions over plain data:
 
-    read_page          one pdfplumber page -> PageLayout (words, table parts, text lines)
+    read_page          one pdfplumber page -> PageLayout (text lines, table parts with cell texts)
     mark_furniture     all text lines -> which are page headers, footers, page numbers
     join_tables        table parts on consecutive pages -> one table, continued
-    layout_tokens      pages + tables -> tokens in reading order
+    layout_tokens      pages + tables -> tokens in reading order (join_split_cells mends
+                       merged cells cut by a page break)
 
 Only `read_page` touches pdfplumber; everything after it works on the
-NamedTuples below, so each step can be tested without a PDF.
+NamedTuples below, so each step can be tested without a PDF. Two pdfplumber
+steps are replaced by equivalents that scale (`dedupe_chars`,
+`intersections_to_cells`): pdfplumber's own are quadratic on dense pages.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
@@ -26,11 +29,13 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
 from pdfplumber.utils import cluster_objects
 from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.table import TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils.text import WordExtractor
 
 from extractor.tokens import Document, LoadError, Token
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (points, from the page's top-left)
+Placed = tuple[Box, int, int, int, int]  # a cell box with its grid row, col, rowspan, colspan
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Word(NamedTuple):
     top: float
     x1: float
     bottom: float
+    chars: Sequence[dict] = ()  # pdfplumber's chars, kept to split a word that runs over a cell border
 
 
 class Cell(NamedTuple):
@@ -171,7 +177,13 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
 
 def chars_to_words(chars: list[dict], settings: PdfSettings = DEFAULT_SETTINGS) -> list[Word]:
     extractor = WordExtractor(x_tolerance=settings.word_x_tolerance, y_tolerance=settings.word_y_tolerance)
-    return [Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"]) for w in extractor.extract_words(chars)]
+    return [Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"], word_chars)
+            for w, word_chars in extractor.iter_extract_tuples(chars)]
+
+
+def chars_word(chars: Sequence[dict]) -> Word:
+    return Word("".join(c["text"] for c in chars), min(c["x0"] for c in chars), min(c["top"] for c in chars),
+                max(c["x1"] for c in chars), max(c["bottom"] for c in chars), chars)
 
 
 def group_lines(words: Iterable[Word], overlap: float = 0.5) -> list[list[Word]]:
@@ -214,12 +226,78 @@ def words_box(words: Iterable[Word]) -> Box:
             max(w.x1 for w in words), max(w.bottom for w in words))
 
 
+def is_letter_spaced(runs: Sequence[Sequence[Word]]) -> bool:
+    """Runs that are each one Chinese character: spread-out text ("总    计"), not a table row."""
+    return len(runs) > 1 and all(len(run) == 1 and len(run[0].text) == 1 and is_cjk(run[0].text) for run in runs)
+
+
 def make_text_lines(words: Iterable[Word], settings: PdfSettings = DEFAULT_SETTINGS) -> list[TextLine]:
-    return [TextLine(tuple(tuple(r) for r in split_runs(line, settings.run_gap_ems)), words_box(line))
-            for line in group_lines(words, settings.line_overlap)]
+    lines = []
+    for line in group_lines(words, settings.line_overlap):
+        runs = split_runs(line, settings.run_gap_ems)
+        if is_letter_spaced(runs):
+            runs = [line]
+        lines.append(TextLine(tuple(tuple(r) for r in runs), words_box(line)))
+    return lines
 
 
 # --- ruled tables -------------------------------------------------------------
+
+def intersections_to_cells(intersections: dict) -> list[Box]:
+    """pdfplumber's `table.intersections_to_cells`, same cells, without its quadratic scans.
+
+    For every crossing point (sorted), the smallest rectangle whose four
+    corners are crossings joined by ruling edges. pdfplumber re-filters all
+    later points and rebuilds edge sets for every test; here each point's
+    column, row and edge sets are indexed once.
+    """
+    v_edges = {pt: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in hit["v"]} for pt, hit in intersections.items()}
+    h_edges = {pt: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in hit["h"]} for pt, hit in intersections.items()}
+    points = sorted(intersections)
+    same_x: dict[float, list] = defaultdict(list)
+    same_y: dict[float, list] = defaultdict(list)
+    for pt in points:  # sorted by (x, y): columns come out top to bottom, rows left to right
+        same_x[pt[0]].append(pt)
+        same_y[pt[1]].append(pt)
+
+    def v_connects(a, b) -> bool:
+        return not v_edges[a].isdisjoint(v_edges[b])
+
+    def h_connects(a, b) -> bool:
+        return not h_edges[a].isdisjoint(h_edges[b])
+
+    cells = []
+    for pt in points:
+        below = [q for q in same_x[pt[0]] if q[1] > pt[1]]
+        right = [q for q in same_y[pt[1]] if q[0] > pt[0]]
+        found = None
+        for below_pt in below:
+            if not v_connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not h_connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and v_connects(corner, right_pt) and h_connects(corner, below_pt):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
+def find_table_cells(page: "pdfplumber.page.Page") -> list[list[Box]]:
+    """Cell boxes of each ruled table on the page: pdfplumber's lines strategy, step by step."""
+    settings = TableSettings.resolve(TABLE_SETTINGS)
+    finder = TableFinder.__new__(TableFinder)  # only its edge gathering; the chain runs below
+    finder.page, finder.settings = page, settings
+    edges = finder.get_edges()
+    intersections = edges_to_intersections(edges, settings.intersection_x_tolerance,
+                                           settings.intersection_y_tolerance)
+    return cells_to_tables(intersections_to_cells(intersections))
+
 
 def snap(values: Iterable[float], tolerance: float) -> tuple[float, ...]:
     """Sorted distinct boundaries; values within `tolerance` of their neighbour become one (their mean)."""
@@ -242,7 +320,7 @@ def nearest(boundaries: Sequence[float], value: float) -> int:
     return i if boundaries[i] - value < value - boundaries[i - 1] else i - 1
 
 
-def grid_cells(boxes: Sequence[Box], tolerance: float) -> tuple[tuple[float, ...], tuple[float, ...], list[tuple[Box, int, int, int, int]]]:
+def grid_cells(boxes: Sequence[Box], tolerance: float) -> tuple[tuple[float, ...], tuple[float, ...], list[Placed]]:
     """Grid boundaries of a table and, per cell box, (box, row, col, rowspan, colspan)."""
     xs = snap([b[0] for b in boxes] + [b[2] for b in boxes], tolerance)
     ys = snap([b[1] for b in boxes] + [b[3] for b in boxes], tolerance)
@@ -260,26 +338,49 @@ def grid_cells(boxes: Sequence[Box], tolerance: float) -> tuple[tuple[float, ...
 
 
 def assign_words(words: Sequence[Word], xs: Sequence[float], ys: Sequence[float],
-                 placed: Sequence[tuple[Box, int, int, int, int]]) -> tuple[list[list[Word]], list[Word]]:
-    """Words per placed cell (by the word's centre), and the words that fall in no cell."""
+                 placed: Sequence[Placed]) -> tuple[list[list[Word]], list[Word]]:
+    """Words per placed cell (by the word's centre), and the words that fall in no cell.
+
+    A word that runs over a column boundary (text of neighbouring cells printed
+    too close together) is split by the cells its characters fall in.
+    """
     owner: dict[tuple[int, int], int] = {}
     for index, (_, row, col, rowspan, colspan) in enumerate(placed):
         for r in range(row, row + rowspan):
             for c in range(col, col + colspan):
                 owner.setdefault((r, c), index)
+    x_first, x_last, y_first, y_last = xs[0], xs[-1], ys[0], ys[-1]
+
+    def cell_at(x: float, y: float) -> int | None:
+        if x_first <= x <= x_last and y_first <= y <= y_last:
+            return owner.get((max(0, bisect_left(ys, y) - 1), max(0, bisect_left(xs, x) - 1)))
+        return None
+
     inside: list[list[Word]] = [[] for _ in placed]
     outside: list[Word] = []
-    x_first, x_last, y_first, y_last = xs[0], xs[-1], ys[0], ys[-1]
     for word in words:
-        cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
-        if x_first <= cx <= x_last and y_first <= cy <= y_last:
-            key = (max(0, bisect_left(ys, cy) - 1), max(0, bisect_left(xs, cx) - 1))
-            index = owner.get(key)
-            if index is not None:
-                inside[index].append(word)
-                continue
-        outside.append(word)
+        i = bisect_left(xs, word.x0 + 1.0)
+        if word.chars and i < len(xs) and xs[i] < word.x1 - 1.0 and y_first <= word.top <= y_last:
+            pieces = split_word(word, lambda c: cell_at((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2))
+        else:
+            pieces = [(cell_at((word.x0 + word.x1) / 2, (word.top + word.bottom) / 2), word)]
+        for index, piece in pieces:
+            (outside if index is None else inside[index]).append(piece)
     return inside, outside
+
+
+def split_word(word: Word, cell_of) -> list[tuple[int | None, Word]]:
+    """A word cut where its characters change cell; [(cell, word)] unchanged when they never do."""
+    groups: list[tuple[int | None, list[dict]]] = []
+    for char in word.chars:
+        cell = cell_of(char)
+        if groups and groups[-1][0] == cell:
+            groups[-1][1].append(char)
+        else:
+            groups.append((cell, [char]))
+    if len(groups) == 1:
+        return [(groups[0][0], word)]
+    return [(cell, chars_word(chars)) for cell, chars in groups]
 
 
 def cell_text(words: Sequence[Word], overlap: float = 0.5) -> str:
@@ -304,10 +405,11 @@ def read_page(page: "pdfplumber.page.Page", settings: PdfSettings = DEFAULT_SETT
     """Everything the loader needs from one pdfplumber page (the only place pdfplumber is read)."""
     chars = dedupe_chars(page.chars, settings.dedupe_tolerance)
     words = chars_to_words(chars, settings)
+    has_text = bool(words)
     tables: list[TablePart] = []
-    if words and (page.lines or page.rects):
+    if words and (page.lines or page.rects or page.curves):
         # One cell boxes are frames and boxes drawn around text, not tables.
-        found = [t.cells for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) > 1]
+        found = [cells for cells in find_table_cells(page) if len(cells) > 1]
         for boxes in sorted(found, key=lambda cells: min(b[1] for b in cells)):
             part, words = build_table_part(boxes, words, settings)
             tables.append(part)
@@ -315,9 +417,10 @@ def read_page(page: "pdfplumber.page.Page", settings: PdfSettings = DEFAULT_SETT
     return PageLayout(
         number=page.page_number,
         bbox=(float(x0), float(top), float(x1), float(bottom)),
-        lines=tuple(make_text_lines(words, settings)),
+        # Without their chars, so the page's objects can be freed once it is read.
+        lines=tuple(make_text_lines([w._replace(chars=()) for w in words], settings)),
         tables=tuple(tables),
-        has_text=bool(chars),
+        has_text=has_text,
         has_images=bool(page.images),
     )
 
@@ -359,7 +462,7 @@ def mark_furniture(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_
     A margin line is furniture when it looks like a page number or when the same
     text (digits ignored) stands in the same margin on at least two pages.
     """
-    candidates: list[tuple[int, int, str, str]] = []
+    candidates: list[tuple[int, int, tuple[str, str], bool]] = []
     pages_with: dict[tuple[str, str], set[int]] = defaultdict(set)
     for p, page in enumerate(pages):
         for i, line in enumerate(page.lines):
@@ -367,16 +470,12 @@ def mark_furniture(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_
             if zone is None:
                 continue
             text = line.text
-            key = _DIGITS_AND_SPACE.sub("", text)
-            candidates.append((p, i, zone, text))
-            if key:
-                pages_with[(zone, key)].add(p)
-    furniture = set()
-    for p, i, zone, text in candidates:
-        key = _DIGITS_AND_SPACE.sub("", text)
-        if is_page_number(text) or (key and len(pages_with[(zone, key)]) >= 2):
-            furniture.add((p, i))
-    return furniture
+            repeat_key = (zone, _DIGITS_AND_SPACE.sub("", text))
+            candidates.append((p, i, repeat_key, is_page_number(text)))
+            if repeat_key[1]:
+                pages_with[repeat_key].add(p)
+    return {(p, i) for p, i, repeat_key, numbered in candidates
+            if numbered or len(pages_with.get(repeat_key, ())) >= 2}
 
 
 # --- tables across pages --------------------------------------------------------
@@ -454,38 +553,74 @@ def part_rows(part: TablePart, table: int, xs: Sequence[float], row_offset: int,
     return [sorted(rows[r], key=lambda tok: tok.col) for r in sorted(rows)]
 
 
-def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
-                  tables: Sequence[Sequence[tuple[int, int]]], settings: PdfSettings = DEFAULT_SETTINGS) -> list[Token]:
-    """All tokens in reading order: per page, text lines and table rows by their top."""
-    # Table index, column grid and row offset of every part.
-    where: dict[tuple[int, int], tuple[int, tuple[float, ...], int]] = {}
+def table_places(pages: Sequence[PageLayout], tables: Sequence[Sequence[tuple[int, int]]],
+                 tolerance: float) -> dict[tuple[int, int], tuple[int, tuple[float, ...], int]]:
+    """Per (page index, part index): the table index, the table's column grid, the part's first row."""
+    places = {}
     for index, parts in enumerate(tables):
-        xs = snap([x for p, t in parts for x in pages[p].tables[t].xs], settings.column_tolerance)
+        xs = snap([x for p, t in parts for x in pages[p].tables[t].xs], tolerance)
         offset = 0
         for p, t in parts:
-            where[(p, t)] = (index, xs, offset)
+            places[(p, t)] = (index, xs, offset)
             offset += len(pages[p].tables[t].ys) - 1
+    return places
 
+
+def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
+                  tables: Sequence[Sequence[tuple[int, int]]], settings: PdfSettings = DEFAULT_SETTINGS) -> list[Token]:
+    """All tokens in reading order: per page, text lines and table rows by their top.
+
+    Every text line and every table grid row gets the next line number.
+    """
+    places = table_places(pages, tables, settings.column_tolerance)
     tokens: list[Token] = []
     number = 0
     for p, page in enumerate(pages):
-        blocks: list[tuple[float, int, object]] = [(line.bbox[1], 1, i) for i, line in enumerate(page.lines)]
-        blocks += [(part.bbox[1], 0, ("table", t)) for t, part in enumerate(page.tables)]
-        for _, _, item in sorted(blocks, key=lambda b: (b[0], b[1])):
-            if isinstance(item, tuple):
-                t = item[1]
-                index, xs, offset = where[(p, t)]
-                for row in part_rows(page.tables[t], index, xs, offset, page.number):
+        # (top, 0 for a table part / 1 for a text line, index): a table starting level with a line goes first.
+        blocks = sorted([(part.bbox[1], 0, t) for t, part in enumerate(page.tables)]
+                        + [(line.bbox[1], 1, i) for i, line in enumerate(page.lines)])
+        for _, kind, i in blocks:
+            if kind == 0:
+                index, xs, offset = places[(p, i)]
+                for row in part_rows(page.tables[i], index, xs, offset, page.number):
                     number += 1
-                    tokens.extend(tok.__class__(**{**_fields(tok), "line": number}) for tok in row)
+                    tokens.extend(replace(tok, line=number) for tok in row)
             else:
                 number += 1
-                tokens.extend(line_tokens(page.lines[item], page.number, number, (p, item) in furniture))
+                tokens.extend(line_tokens(page.lines[i], page.number, number, (p, i) in furniture))
+    breaks = [(index, offset) for index, _, offset in places.values() if offset > 0]
+    return join_split_cells(tokens, breaks)
+
+
+def join_split_cells(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]]) -> list[Token]:
+    """Make a merged cell cut by a page break one cell again.
+
+    `breaks` are (table, first row of a continued part). An empty cell in that
+    row, under a non-empty cell that reaches the break and spans the same
+    columns, continues it when either piece spans several rows: the evidence of
+    a vertical merge, not of a blank cell under a label. The upper piece keeps
+    its place and bbox and takes over the lower piece's rows.
+    """
+    tokens = list(tokens)
+    for table, first_row in sorted(breaks):
+        above: dict[tuple[int, int], int] = {}
+        below: dict[tuple[int, int], int] = {}
+        for i, tok in enumerate(tokens):
+            if tok.table != table:
+                continue
+            if tok.text and tok.row + tok.rowspan == first_row:
+                above[(tok.col, tok.colspan)] = i
+            elif not tok.text and tok.row == first_row:
+                below[(tok.col, tok.colspan)] = i
+        absorbed = set()
+        for columns, j in below.items():
+            i = above.get(columns)
+            if i is not None and (tokens[i].rowspan > 1 or tokens[j].rowspan > 1):
+                tokens[i] = replace(tokens[i], rowspan=tokens[i].rowspan + tokens[j].rowspan)
+                absorbed.add(j)
+        if absorbed:
+            tokens = [tok for k, tok in enumerate(tokens) if k not in absorbed]
     return tokens
-
-
-def _fields(tok: Token) -> dict:
-    return {name: getattr(tok, name) for name in Token.__slots__}
 
 
 # --- problems ------------------------------------------------------------------------
@@ -524,7 +659,13 @@ def page_problems(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_S
 
 # --- the loader ----------------------------------------------------------------------
 
+def _cause(exc: Exception) -> str:
+    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    return str(inner) or type(inner).__name__
+
+
 def open_pdf(path: Path) -> "pdfplumber.PDF":
+    """Open with pdfplumber (an empty password is tried, as PDF readers do); plain LoadErrors otherwise."""
     try:
         return pdfplumber.open(path, raise_unicode_errors=False)
     except PdfminerException as exc:
@@ -533,55 +674,61 @@ def open_pdf(path: Path) -> "pdfplumber.PDF":
             raise LoadError(f"encrypted PDF: {path.name} needs a password to open") from None
         if isinstance(cause, PDFEncryptionError):
             raise LoadError(f"encrypted PDF: {path.name} uses an encryption that cannot be read ({cause})") from None
-        raise LoadError(f"not a readable PDF: {path.name} ({cause or type(cause).__name__})") from None
+        raise LoadError(f"not a readable PDF: {path.name} ({_cause(exc)})") from None
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def page_count(pdf: "pdfplumber.PDF") -> int:
-    """Pages as the document's page tree declares them (cheap), else by walking it."""
+def declared_page_count(pdf: "pdfplumber.PDF") -> int | None:
+    """The page count the document's page tree declares (read without walking the tree)."""
     try:
         count = resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"])
-        if isinstance(count, int) and count >= 0:
-            return count
-    except Exception:  # a broken page tree: let pdfplumber walk it
-        pass
-    return len(pdf.pages)
+    except Exception:  # a broken page tree; walking it will tell
+        return None
+    return count if isinstance(count, int) and count >= 0 else None
+
+
+def check_page_limit(count: int, max_pages: int) -> None:
+    if count > max_pages:
+        raise LoadError(f"the PDF has {count} pages, more than the limit of {max_pages}; "
+                        "raise the limit (max_pages, --max-pages) to load it anyway")
+
+
+def read_pages(pdf: "pdfplumber.PDF", path: Path, max_pages: int,
+               settings: PdfSettings) -> tuple[int, list[PageLayout], list[str]]:
+    """(page count, layouts of the pages that could be read, messages about damaged pages)."""
+    check_page_limit(declared_page_count(pdf) or 0, max_pages)  # before walking a huge page tree
+    try:
+        pages = pdf.pages
+    except PdfminerException as exc:
+        raise LoadError(f"not a readable PDF: {path.name} (damaged page tree: {_cause(exc)})") from None
+    check_page_limit(len(pages), max_pages)
+    if not pages:
+        raise LoadError(f"not a readable PDF: {path.name} has no pages")
+    layouts: list[PageLayout] = []
+    damaged: list[str] = []
+    for page in pages:
+        try:
+            layouts.append(read_page(page, settings))
+        except PdfminerException as exc:
+            damaged.append(f"page {page.page_number}: damaged, left out ({_cause(exc)})")
+        finally:
+            page.close()  # drop the page's parsed objects: memory stays bounded by one page
+    if not layouts:
+        raise LoadError(f"not a readable PDF: {path.name} (every page is damaged)")
+    return len(pages), layouts, damaged
 
 
 def load(path: Path, *, max_pages: int = 500, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
-    """Load a PDF with a text layer into tokens (format "pdf")."""
+    """Load a PDF with a text layer into tokens (format "pdf"); LoadError says why when it cannot."""
     path = Path(path)
     pdf = open_pdf(path)
     try:
-        declared = page_count(pdf)
-        if declared > max_pages:
-            raise LoadError(f"the PDF has {declared} pages, more than the limit of {max_pages}; "
-                            "raise the limit (max_pages, --max-pages) to load it anyway")
-        try:
-            all_pages = pdf.pages
-        except PdfminerException as exc:
-            raise LoadError(f"not a readable PDF: {path.name} (its page tree is damaged: {exc.args[0] if exc.args else exc})") from None
-        if len(all_pages) > max_pages:
-            raise LoadError(f"the PDF has {len(all_pages)} pages, more than the limit of {max_pages}; "
-                            "raise the limit (max_pages, --max-pages) to load it anyway")
-        if not all_pages:
-            raise LoadError(f"not a readable PDF: {path.name} has no pages")
-        layouts: list[PageLayout] = []
-        damaged: list[str] = []
-        for page in all_pages:
-            try:
-                layouts.append(read_page(page, settings))
-            except PdfminerException as exc:
-                damaged.append(f"page {page.page_number}: damaged, skipped ({exc.args[0] if exc.args else exc})")
-            finally:
-                page.close()
-        if not layouts:
-            raise LoadError(f"not a readable PDF: {path.name} (every page is damaged)")
+        count, layouts, damaged = read_pages(pdf, path, max_pages, settings)
     finally:
         pdf.close()
     problems = damaged + page_problems(layouts, settings)
     furniture = mark_furniture(layouts, settings)
     tables = join_tables(layouts, furniture, settings)
     tokens = layout_tokens(layouts, furniture, tables, settings)
-    return Document(tokens=tokens, format="pdf", pages=len(all_pages), problems=problems)
+    return Document(tokens=tokens, format="pdf", pages=count, problems=problems)
