@@ -7,6 +7,9 @@ here, once, for the tagger, the assembler and the renderer.
 
 from __future__ import annotations
 
+# What every report calls itself (titles, running page headers).
+REPORT_NAME = "政府信息公开工作年度报告"
+
 # Header of the label column in the active-disclosure blocks.
 DISCLOSURE_ITEM_HEADER = "信息内容"
 # Block titles of the active-disclosure table look like 第二十条第（一）项.
@@ -31,3 +34,10 @@ ORGANIZATION_SUFFIXES = (
 
 # Cell texts that print a blank value.
 BLANK_MARKS = frozenset({"", "/", "／", "-", "－", "—", "——", "–", "无", "\\"})
+
+# Words of web-page chrome around a report (tools, footers, publishing details).
+WEB_CHROME_MARKERS = (
+    "打印本页", "关闭窗口", "【打印】", "【关闭】", "打印此页", "关闭本页", "分享到", "扫一扫",
+    "网站地图", "联系我们", "主办单位", "承办单位", "ICP备", "版权所有", "浏览次数", "字号",
+    "发布日期", "发布时间", "来源：", "网站标识码", "无障碍", "上一篇", "下一篇", "相关链接", "返回顶部",
+)

@@ -50,9 +50,9 @@ def organization_and_year(tokens: list[Token], tags: list[Tag]) -> tuple[str | N
     """Issuing body and statistical year: from the title, else the signature, else the opening text."""
     org: str | None = None
     year: int | None = None
-    titles = [t.text for t, tag in zip(tokens, tags) if tag.label == Label.TITLE]
-    if titles:
-        org, year = from_title(titles[0])
+    title = "".join(t.text for t, tag in zip(tokens, tags) if tag.label == Label.TITLE)
+    if title:
+        org, year = from_title(title)
     signature = [t.text for t, tag in zip(tokens, tags) if tag.label == Label.SIGNATURE]
     if org is None:
         for line in signature:

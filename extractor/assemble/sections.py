@@ -23,31 +23,38 @@ def _line_text(line: list[Token]) -> str:
     return " ".join(t.text.strip() for t in line if t.text.strip())
 
 
-def _continues(prev: list[Token], nxt: list[Token], right_edge: dict[int, float]) -> bool:
-    """A PDF line that runs to the right margin continues the paragraph on the next line."""
+def _continues(prev: list[Token], nxt: list[Token], right_edge: dict[int, float], left_edge: dict[int, float]) -> bool:
+    """A PDF line that runs (nearly) to the right margin continues its paragraph on the next
+    line, unless that line is indented (Chinese paragraphs open with an indent). Line-breaking
+    rules can end a full line a couple of characters early."""
     a, b = prev[-1].bbox, nxt[0].bbox
     if a is None or b is None:
         return False
     char = max(a[3] - a[1], 1.0)
     same_page_below = prev[0].page == nxt[0].page and b[1] > a[1]
     next_page_top = nxt[0].page == prev[0].page + 1
-    return (same_page_below or next_page_top) and a[2] >= right_edge[prev[0].page] - 1.5 * char
+    if not (same_page_below or next_page_top):
+        return False
+    indented = b[0] > left_edge[nxt[0].page] + 1.0 * char
+    return a[2] >= right_edge[prev[0].page] - 3.0 * char and not indented
 
 
 def paragraphs(tokens: list[Token]) -> list[str]:
     """Prose lines as paragraphs: lines wrapped by page layout are joined again."""
     lines = _lines(tokens)
     right_edge: dict[int, float] = {}
+    left_edge: dict[int, float] = {}
     for line in lines:
-        if line[-1].bbox is not None:
+        if line[-1].bbox is not None and line[0].bbox is not None:
             page = line[0].page
             right_edge[page] = max(right_edge.get(page, 0.0), line[-1].bbox[2])
+            left_edge[page] = min(left_edge.get(page, 1e9), line[0].bbox[0])
     out: list[str] = []
     for i, line in enumerate(lines):
         text = _line_text(line)
         if not text:
             continue
-        if out and i > 0 and _continues(lines[i - 1], line, right_edge):
+        if out and i > 0 and _continues(lines[i - 1], line, right_edge, left_edge):
             sep = "" if _is_cjk(out[-1][-1:]) or _is_cjk(text[:1]) else " "
             out[-1] += sep + text
         else:

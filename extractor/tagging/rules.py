@@ -14,7 +14,7 @@ from ..labels import Label
 from ..normalize import clean
 from ..tokens import Document, Token
 from ..values import looks_like_value
-from ..vocabulary import NOTE_MARKERS, ORGANIZATION_SUFFIXES
+from ..vocabulary import NOTE_MARKERS, ORGANIZATION_SUFFIXES, WEB_CHROME_MARKERS
 from . import Tag
 
 NAME = "rules"
@@ -23,6 +23,7 @@ VERSION = "1"
 _TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|xlsx?|ofd|zip|rar|txt)\s*$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 _DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _SENTENCE_END = ("。", "；", ";", "：", ":", "，", ",")
 
@@ -51,8 +52,11 @@ def is_signature_line(text: str) -> bool:
 
 
 def is_furniture_text(text: str) -> bool:
+    """Page numbers, attachment file names and web-page chrome."""
     printed = clean(text).strip()
-    return bool(_PAGE_NUMBER.match(printed) or _FILE_NAME.search(printed))
+    if _PAGE_NUMBER.match(printed) or _FILE_NAME.search(printed):
+        return True
+    return len(printed) <= 60 and any(marker in printed for marker in WEB_CHROME_MARKERS)
 
 
 class RuleTagger:
@@ -129,26 +133,50 @@ class RuleTagger:
     def _tag_outside(tokens: list[Token], labels: list[Label | None], headings: dict[int, str]) -> None:
         first_heading = min(headings, default=len(tokens))
         last_heading = max(headings, default=-1)
-        # Title: the first short line mentioning the annual report, before any heading.
-        for i in range(first_heading):
-            if labels[i] is None and tokens[i].text.strip():
-                printed = clean(tokens[i].text)
-                if "年度报告" in printed.replace(" ", "") and len(printed) <= 80:
-                    labels[i] = Label.TITLE
-                break
-        # Signature: short organisation / date lines at the very end, after the last heading.
+        # Title: the first short line naming the annual report, before any heading
+        # (web pages put navigation and publishing details above it). Long titles
+        # wrap, even inside a word: 「…2024年政府信息公开工作年」「度报告」.
+        lines = [i for i in range(min(first_heading, 40)) if labels[i] is None and tokens[i].text.strip()]
+        squashed = {i: clean(tokens[i].text).replace(" ", "") for i in lines}
+        for n, i in enumerate(lines):
+            text = squashed[i]
+            if len(text) > 80 or text.endswith(_SENTENCE_END):
+                continue
+            nxt = lines[n + 1] if n + 1 < len(lines) else None
+            prev = lines[n - 1] if n > 0 else None
+            if "年度报告" in text:
+                title = [i]
+                if prev is not None and not _YEAR.search(text) and _YEAR.search(squashed[prev]) \
+                        and len(squashed[prev]) <= 40 and not squashed[prev].endswith(_SENTENCE_END):
+                    title.insert(0, prev)
+            elif nxt is not None and "年度报告" in text + squashed[nxt] and len(squashed[nxt]) <= 20:
+                title = [i, nxt]
+            else:
+                continue
+            for j in title:
+                labels[j] = Label.TITLE
+            break
+        # Signature: the issuing body and a date closing the last section. What follows
+        # it (print links, attachment names, site footers) is furniture, not report text.
         if last_heading >= 0:
             tail = [i for i in range(last_heading + 1, len(tokens))
-                    if labels[i] is None and tokens[i].text.strip()]
-            signature: list[int] = []
-            for i in reversed(tail):
-                if is_signature_line(tokens[i].text) and len(signature) < 4:
-                    signature.append(i)
-                else:
-                    break
-            if any(_DATE.match(clean(tokens[i].text).replace(" ", "")) for i in signature):
-                for i in signature:
+                    if labels[i] is None and tokens[i].text.strip()][-12:]
+            dates = [i for i in tail if _DATE.match(clean(tokens[i].text).replace(" ", ""))]
+            if dates:
+                date = dates[-1]
+                block = [date]
+                before = [i for i in tail if i < date]
+                if before and is_signature_line(tokens[before[-1]].text) and not _DATE.match(
+                        clean(tokens[before[-1]].text).replace(" ", "")):
+                    block.insert(0, before[-1])
+                after = [i for i in tail if i > date]
+                if len(block) == 1 and after and is_signature_line(tokens[after[0]].text):
+                    block.append(after[0])
+                for i in block:
                     labels[i] = Label.SIGNATURE
+                for i in range(max(block) + 1, len(tokens)):
+                    if labels[i] is None and len(clean(tokens[i].text)) <= 40 and "。" not in tokens[i].text:
+                        labels[i] = Label.FURNITURE
         for i in range(len(tokens)):
             if labels[i] is None:
                 labels[i] = Label.PROSE
