@@ -1,0 +1,121 @@
+"""Pieces shared by the loaders of formats with real tables (HTML, Word): text joining,
+the prose-line and table-grid items a walk yields, and their token stream."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..tokens import LoadError, Token
+
+MB = 1024 * 1024
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_WHITESPACE = re.compile(r"\s+")
+# Quotes, dashes and ellipses sit between Chinese characters as often as CJK punctuation does.
+_CJK_PUNCTUATION = frozenset("“”‘’—…·")
+
+
+def is_cjk(char: str) -> bool:
+    """A character of Chinese (or other East Asian) text, including full-width punctuation."""
+    code = ord(char)
+    return (
+        0x2E80 <= code <= 0x9FFF  # radicals, CJK symbols and punctuation, kana, ideographs
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFE30 <= code <= 0xFE4F
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF
+        or char in _CJK_PUNCTUATION
+    )
+
+
+def _glue(left: str, right: str) -> str:
+    """What goes between two pieces of one line: nothing between CJK characters, else a space."""
+    return "" if is_cjk(left[-1]) and is_cjk(right[0]) else " "
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of whitespace become one space; a line break between two CJK characters vanishes.
+
+    A source line break inside Chinese text is never a space (CSS segment-break rule).
+    """
+    text = _ZERO_WIDTH.sub("", text)
+
+    def replace(match: re.Match) -> str:
+        run, start, end = match.group(), match.start(), match.end()
+        if ("\n" in run or "\r" in run) and 0 < start and end < len(text):
+            return _glue(text[start - 1], text[end])
+        return " "
+
+    return _WHITESPACE.sub(replace, text).strip()
+
+
+def join_pieces(pieces: Iterable[str]) -> str:
+    """Pieces of one cell (its paragraphs, lines) as one text.
+
+    Pieces join with nothing between two CJK characters, else with a space.
+    """
+    out = ""
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        out = piece if not out else out + _glue(out, piece) + piece
+    return out
+
+
+# --- items: what a walk of a document yields, and their tokens ----------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of prose."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of a table at its top-left grid position (0-based) after merged cells are expanded."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A data table: its cells in row order, then column order."""
+
+    cells: tuple[GridCell, ...]
+
+
+def tokens_from_items(items: Iterable[Line | Grid], max_tokens: int) -> list[Token]:
+    """Token stream of lines and grids: one line number per prose line and per grid row,
+    one document-wide table index per grid."""
+    tokens: list[Token] = []
+    line = 0
+    table = 0
+    for item in items:
+        if isinstance(item, Line):
+            tokens.append(Token(text=item.text, line=line))
+            line += 1
+        else:
+            if not item.cells:
+                continue
+            row = item.cells[0].row
+            for cell in item.cells:
+                if cell.row != row:
+                    row = cell.row
+                    line += 1
+                tokens.append(Token(text=cell.text, line=line, cell=True, table=table, row=cell.row,
+                                    col=cell.col, rowspan=cell.rowspan, colspan=cell.colspan))
+            line += 1
+            table += 1
+        if len(tokens) > max_tokens:
+            raise LoadError(f"the document holds more than {max_tokens} lines and cells; "
+                            "that is not a single report")
+    return tokens
