@@ -12,7 +12,7 @@ import opencc
 
 from ..vocabulary import (APPLICANTS_HEADER as APPLICANT, APPLICATIONS_NOTE as BALANCE_NOTE,
                           DISCLOSURE_ITEM_HEADER as INFO_CONTENT, LEGAL_PERSONS_HEADER as LEGAL_PERSON,
-                          REPORT_NAME, RESULTS_GROUP as RESULTS)
+                          REPORT_NAME, RESULTS_GROUP as RESULTS)  # noqa: F401  (re-exported)
 
 SCRIPTS = ("simplified", "traditional")
 OPENCC_CONFIGS = ("s2t", "s2tw", "s2hk")
