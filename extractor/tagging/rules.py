@@ -140,7 +140,7 @@ class RuleTagger:
         squashed = {i: clean(tokens[i].text).replace(" ", "") for i in lines}
         for n, i in enumerate(lines):
             text = squashed[i]
-            if len(text) > 80 or text.endswith(_SENTENCE_END):
+            if len(text) > 80 or text.endswith(_SENTENCE_END) or "。" in text:
                 continue
             nxt = lines[n + 1] if n + 1 < len(lines) else None
             prev = lines[n - 1] if n > 0 else None
