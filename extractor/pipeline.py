@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import matching
@@ -17,7 +19,7 @@ from .assemble.report import organization_and_year, script_of
 from .assemble.sections import assemble_sections
 from .assemble.tables import assemble_tables
 from .loaders import load
-from .tagging import Tagger, get_tagger
+from .tagging import Tag, Tagger, get_tagger
 from .tokens import Document, LoadError
 from .validate import validate
 
@@ -50,11 +52,32 @@ def empty_result(path: str, sha256: str | None, tagger: Tagger) -> dict:
     }
 
 
-def extract_document(doc: Document, result: dict, tagger: Tagger) -> dict:
-    """Fill `result` from a loaded document."""
+@dataclass
+class Extraction:
+    """Everything one extraction produced: the result, and for evaluation the tokens, tags and timings."""
+
+    result: dict
+    document: Document | None = None
+    tags: list[Tag] | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # load, tag, assemble
+
+
+def extract_document(doc: Document, result: dict, tagger: Tagger, seconds: dict[str, float] | None = None
+                     ) -> tuple[dict, list[Tag]]:
+    """Fill `result` from a loaded document; returns it with the tags."""
+    seconds = {} if seconds is None else seconds
     result["source"]["format"] = doc.format
     result["source"]["pages"] = doc.pages
+    started = time.perf_counter()
     tags = tagger.tag(doc)
+    seconds["tag"] = time.perf_counter() - started
+    started = time.perf_counter()
+    _assemble(doc, tags, result)
+    seconds["assemble"] = time.perf_counter() - started
+    return result, tags
+
+
+def _assemble(doc: Document, tags: list[Tag], result: dict) -> None:
     organization, year = organization_and_year(doc.tokens, tags)
     fmt = matching.detect_format([t.text for t in doc.tokens], year)
     sections, section_errors = assemble_sections(doc.tokens, tags)
@@ -63,7 +86,7 @@ def extract_document(doc: Document, result: dict, tagger: Tagger) -> dict:
     if not found_tables and len(sections) < 2:
         result["errors"] = ["not an annual report on government information disclosure: "
                             "none of its standard sections or tables were found"] + doc.problems
-        return result
+        return
     result["report"] = {"organization": organization, "year": year, "format_version": fmt,
                         "script": script_of(doc.tokens)}
     result["sections"] = sections
@@ -80,26 +103,34 @@ def extract_document(doc: Document, result: dict, tagger: Tagger) -> dict:
             errors.append(f"consistency rule {check['rule']} fails for {where}: {check['detail']}")
     result["errors"] = errors
     result["status"] = "needs_review" if errors else "ok"
-    return result
 
 
-def extract(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None) -> dict:
-    """The result of one file. Never raises for a bad file: status `failed` says why."""
+def extract_full(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None) -> Extraction:
+    """Like `extract`, keeping the document, its tags and the time each stage took."""
     tagger = tagger or get_tagger()
     path = Path(path)
     result = empty_result(display_path if display_path is not None else str(path), sha256_of(path), tagger)
+    out = Extraction(result)
+    started = time.perf_counter()
     try:
-        doc = load(path)
+        out.document = load(path)
     except LoadError as exc:
         result["errors"] = [str(exc)]
-        return result
+        return out
     except OSError as exc:
         result["errors"] = [f"the file could not be read: {exc.strerror or exc}"]
-        return result
+        return out
+    finally:
+        out.seconds["load"] = time.perf_counter() - started
     try:
-        return extract_document(doc, result, tagger)
+        _, out.tags = extract_document(out.document, result, tagger, out.seconds)
     except Exception as exc:  # a bug must cost one file, not the batch
         log.error("internal error on %s:\n%s", path, traceback.format_exc())
         result.update(status="failed", errors=[f"internal error while extracting ({type(exc).__name__}: {exc}); "
                                                "please report it with the file"])
-        return result
+    return out
+
+
+def extract(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None) -> dict:
+    """The result of one file. Never raises for a bad file: status `failed` says why."""
+    return extract_full(path, tagger=tagger, display_path=display_path).result

@@ -32,8 +32,8 @@ class Tagger(Protocol):
 TAGGER_NAMES = ("rules",)
 
 
-def get_tagger(name: str = "rules", **options) -> Tagger:
-    """The tagger called `name` (see TAGGER_NAMES)."""
+def get_tagger(name: str = "rules", *, model: str | None = None) -> Tagger:
+    """The tagger called `name` (see TAGGER_NAMES); `model` picks a trained version where the tagger has one."""
     if name == "rules":
         from .rules import RuleTagger
 
