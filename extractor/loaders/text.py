@@ -8,6 +8,7 @@ a delimited piece becomes a `cell=True` token, a plain line a prose token.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -66,63 +67,71 @@ def _continues_cell(fragment: str, next_cell: str) -> bool:
     return matching.strip_numbering(next_cell) == clean(next_cell).strip() and not matching.is_block_title(next_cell)
 
 
-def join_wrapped(rows: list[tuple[int, list[str], bool] | tuple[int, str]]) -> list[tuple[int, list[str], bool] | tuple[int, str]]:
+@dataclass
+class TextLine:
+    """One non-blank line: its cells when delimited (None for a plain line)."""
+
+    number: int
+    text: str
+    cells: list[str] | None = None
+    terminated: bool = True  # the last cell ends on this line
+
+    @property
+    def is_row(self) -> bool:
+        return self.cells is not None
+
+
+def parse_lines(text: str) -> list[TextLine]:
+    lines = []
+    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        if not raw.strip():
+            continue
+        split = split_line(raw)
+        if split is None:
+            lines.append(TextLine(number, raw.strip()))
+        else:
+            lines.append(TextLine(number, raw.strip(), split[0], split[1]))
+    return lines
+
+
+def join_wrapped(lines: list[TextLine]) -> list[TextLine]:
     """Join cells wrapped onto the next line.
 
     In a table whose cells end with `|`, an unterminated piece (a plain line
-    between table lines, or the text after a row's last `|`) is the start of a
+    between table rows, or the text after a row's last `|`) is the start of a
     cell that continues on the next line. Only words are joined, never figures:
     two numbers are never glued into one.
     """
-    out: list = []
+    out: list[TextLine] = []
     carry: str | None = None
-    for i, item in enumerate(rows):
-        is_table = len(item) == 3
-        prev_table = i > 0 and len(rows[i - 1]) == 3
-        next_table = i + 1 < len(rows) and len(rows[i + 1]) == 3
-        if carry is not None:
-            if is_table and item[1] and _continues_cell(carry, item[1][0]):
-                cells = [carry + item[1][0]] + item[1][1:]
-                item = (item[0], cells, item[2])
-            else:
-                out.append((item[0], [carry], True))
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if carry is not None:  # the previous line's piece continues here (checked below)
+            line = TextLine(line.number, line.text, [carry + line.cells[0]] + line.cells[1:], line.terminated)
             carry = None
-        if not is_table:
-            text = item[1]
-            if prev_table and next_table and rows[i + 1][2] and rows[i + 1][1] \
-                    and _continues_cell(text, rows[i + 1][1][0]):
-                carry = text
-                continue
-            out.append(item)
+        next_opens = nxt is not None and nxt.is_row and nxt.terminated and bool(nxt.cells)
+        if not line.is_row:
+            prev_row = i > 0 and lines[i - 1].is_row
+            if prev_row and next_opens and _continues_cell(line.text, nxt.cells[0]):
+                carry = line.text
+            else:
+                out.append(line)
             continue
-        line_no, cells, terminated = item
-        if not terminated and cells and next_table and rows[i + 1][1] \
-                and _continues_cell(cells[-1], rows[i + 1][1][0]):
-            carry = cells[-1]
-            cells = cells[:-1]
-        out.append((line_no, cells, True))
-    if carry is not None:
-        out.append((len(rows), [carry], True))
+        if not line.terminated and line.cells and next_opens and _continues_cell(line.cells[-1], nxt.cells[0]):
+            carry = line.cells[-1]
+            line = TextLine(line.number, line.text, line.cells[:-1], True)
+        out.append(line)
     return out
 
 
 def tokens_from_text(text: str) -> list[Token]:
     """Token stream of a report's text."""
-    rows: list = []
-    for line_no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
-        if not raw.strip():
-            continue
-        split = split_line(raw)
-        if split is None:
-            rows.append((line_no, raw.strip()))
-        else:
-            rows.append((line_no, split[0], split[1]))
     tokens: list[Token] = []
-    for item in join_wrapped(rows):
-        if len(item) == 2:
-            tokens.append(Token(text=item[1], line=item[0]))
+    for line in join_wrapped(parse_lines(text)):
+        if line.cells is None:
+            tokens.append(Token(text=line.text, line=line.number))
         else:
-            tokens.extend(Token(text=cell, line=item[0], cell=True) for cell in item[1])
+            tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in line.cells)
     return tokens
 
 
