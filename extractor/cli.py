@@ -87,5 +87,54 @@ def extract(inputs: tuple[str, ...], output: str | None, tagger_name: str) -> No
     sys.exit(1 if any_failed else 0)
 
 
+@main.command("eval")
+@click.option("--tagger", "tagger_name", type=click.Choice(["model", "rules", "sklearn"]), default="model",
+              show_default=True, help="The tagger to evaluate.")
+@click.option("--model", "model_name", default=None, help="Which trained model version the tagger loads.")
+@click.option("--gold", "gold_dir", default="annotations/gold", show_default=True, type=click.Path(file_okay=False),
+              help="Gold set: <doc_id>/gold.json beside its source file, or a folder of <doc_id>.json (synthetic).")
+@click.option("--split", type=click.Choice(["test", "dev", "train", "all"]), default="test", show_default=True)
+@click.option("--formats", default="txt,html,docx,doc,pdf", show_default=True,
+              help="Input formats, comma separated (also txt-pipe, txt-cells, txt-tabs).")
+@click.option("--out", "out_dir", default="eval/reports", show_default=True, type=click.Path(file_okay=False),
+              help="Reports go to OUT/<model-version>/.")
+@click.option("--cache", "cache_dir", default=".cache/eval", show_default=True, type=click.Path(file_okay=False),
+              help="Cache of rendered inputs.")
+@click.option("--baselines/--no-baselines", default=True, show_default=True,
+              help="Also run the rules and sklearn taggers (where available) on the same inputs.")
+@click.option("--figures/--no-figures", default=True, show_default=True)
+@click.option("--compare", nargs=2, metavar="A B", default=None,
+              help="Print the difference between two versions' metrics (names under --out, or paths) and exit.")
+def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split: str, formats: str, out_dir: str,
+                 cache_dir: str, baselines: bool, figures: bool, compare: tuple[str, str] | None) -> None:
+    """Measure accuracy against the gold set; writes OUT/<model-version>/{metrics.json,report.md,figures/}."""
+    from .evaluation import harness, report
+    from .evaluation.goldset import parse_formats
+
+    if compare:
+        try:
+            a, b = (report.resolve_metrics(ref, Path(out_dir)) for ref in compare)
+        except FileNotFoundError as exc:
+            raise click.UsageError(str(exc)) from None
+        click.echo(report.compare_runs(a, b))
+        return
+    try:
+        settings = harness.EvalSettings(gold_dir=Path(gold_dir), split=split, formats=tuple(parse_formats(formats)),
+                                        out_dir=Path(out_dir), cache_dir=Path(cache_dir), tagger=tagger_name,
+                                        model=model_name, baselines=baselines, figures=figures)
+        from .tagging import get_tagger
+
+        tagger = get_tagger(tagger_name, model=model_name)
+    except Exception as exc:  # unknown format, or a tagger that is not installed or trained
+        hint = "; try --tagger rules" if tagger_name != "rules" and "--tagger rules" not in str(exc) else ""
+        raise click.UsageError(f"{exc}{hint}") from None
+    try:
+        out = harness.run_eval(settings, tagger=tagger)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(report.summary_line(json.loads((out / "metrics.json").read_text("utf-8"))))
+    click.echo(f"report: {out / 'report.md'}")
+
+
 if __name__ == "__main__":
     main()

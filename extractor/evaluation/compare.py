@@ -59,6 +59,28 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text or "")
 
 
+@dataclass(frozen=True)
+class SectionScore:
+    """How one gold section came out: found at all, heading right, body (and so its boundaries) right."""
+
+    id: str
+    found: bool
+    heading_ok: bool
+    body_ok: bool
+
+
+def score_sections(result_sections: list[dict], gold_sections: list[dict]) -> list[SectionScore]:
+    """One score per gold section, compared without whitespace (as compare_sections does)."""
+    got = {s["id"]: s for s in result_sections}
+    scores = []
+    for g in gold_sections:
+        r = got.get(g["id"])
+        scores.append(SectionScore(g["id"], r is not None,
+                                   r is not None and squash(r.get("title")) == squash(g["title"]),
+                                   r is not None and squash(r.get("text")) == squash(g["text"])))
+    return scores
+
+
 def compare_sections(result_sections: list[dict], gold_sections: list[dict]) -> list[str]:
     """Human-readable differences in section ids, headings and bodies."""
     got = {s["id"]: s for s in result_sections}
