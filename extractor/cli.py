@@ -136,5 +136,9 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
     click.echo(f"report: {out / 'report.md'}")
 
 
+from .annotation.cli import annotate  # noqa: E402  (the annotation loop; its imports are lazy)
+
+main.add_command(annotate)
+
 if __name__ == "__main__":
     main()
