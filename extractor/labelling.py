@@ -32,6 +32,7 @@ class Lexicon:
     running_title: str = ""  # what web pages and page headers print when the report has no title line
     headings: dict[str, str] = field(default_factory=dict)  # folded heading -> section key
     prose: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines printed under a table
     signature: list[str] = field(default_factory=list)
     trailer: list[str] = field(default_factory=list)
     cells: dict[str, Label] = field(default_factory=dict)  # folded cell text -> label
@@ -48,6 +49,8 @@ def lexicon(gold: Mapping) -> Lexicon:
             lex.headings[text] = block.section
         elif block.kind == "paragraph":
             lex.prose.append(text)
+        elif block.kind == "note":
+            lex.notes.append(text)
         elif block.kind == "signature":
             lex.signature.append(text)
         elif block.kind == "trailer":
@@ -87,13 +90,65 @@ def gold_labels(doc: Document, gold: Mapping) -> list[Label]:
     labels: list[Label] = []
     section: str | None = None
     headings_left = dict(lex.headings)
-    for tok in doc.tokens:
+    tokens = doc.tokens
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
         text = for_matching(tok.text)
-        label = _label(tok, text, lex, section, headings_left)
+        wrapped = None
+        if text and text not in headings_left and text not in lex.notes:
+            wrapped = _wrapped_line(tokens, i, {**dict.fromkeys(lex.notes, Label.NOTE),
+                                                **dict.fromkeys(headings_left, Label.SECTION_HEADING)})
+        if wrapped is not None:
+            count, text, label = wrapped
+        else:
+            count, label = 1, _label(tok, text, lex, section, headings_left)
         if label == Label.SECTION_HEADING:
             section = headings_left.pop(text)
-        labels.append(label)
+        labels += [label] * count
+        i += count
+    _confirm_title_pieces(tokens, labels, lex)
     return labels
+
+
+def _wrapped_line(tokens: list[Token], start: int, targets: dict[str, Label], max_parts: int = 4
+                  ) -> tuple[int, str, Label] | None:
+    """A heading or note wrapped over lines (a long heading in a large font): when the lines from
+    `start` on join into one of `targets`, (how many lines, the joined text, its label)."""
+    joined = ""
+    for j in range(start, min(len(tokens), start + max_parts)):
+        tok = tokens[j]
+        if tok.cell or tok.table is not None or tok.furniture:
+            return None
+        joined += for_matching(tok.text)
+        if j > start and joined in targets:
+            return j - start + 1, joined, targets[joined]
+        if not any(target.startswith(joined) for target in targets):
+            return None
+    return None
+
+
+def _confirm_title_pieces(tokens: list[Token], labels: list[Label], lex: Lexicon) -> None:
+    """Pieces of the title count only where consecutive pieces make up the whole title (a title
+    wrapped over lines); a lone piece, like the body's name in a site banner, is furniture."""
+    whole = {lex.title, lex.running_title}
+    run: list[int] = []
+
+    def close() -> None:
+        if run and "".join(for_matching(tokens[i].text) for i in run) not in whole:
+            for i in run:
+                labels[i] = Label.FURNITURE
+        run.clear()
+
+    for i, (tok, label) in enumerate(zip(tokens, labels)):
+        text = for_matching(tok.text)
+        if not text:
+            continue
+        if label == Label.TITLE and text not in whole:
+            run.append(i)
+        else:
+            close()
+    close()
 
 
 def _label(tok: Token, text: str, lex: Lexicon, section: str | None, headings_left: dict[str, str]) -> Label:
@@ -111,6 +166,14 @@ def _label(tok: Token, text: str, lex: Lexicon, section: str | None, headings_le
         return Label.FURNITURE
     if text in lex.signature and section == "other_matters":
         return Label.SIGNATURE
+    if text in lex.notes:
+        return Label.NOTE
+    if tok.cell or tok.table is not None:
+        # A table cell is a cell first: a blank mark like 无 may also be a whole line of prose.
+        if text in lex.cells:
+            return lex.cells[text]
+        if looks_like_value(tok.text):
+            return Label.CELL_VALUE
     if text in lex.prose:
         return Label.PROSE
     if tabular:

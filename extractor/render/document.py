@@ -2,7 +2,8 @@
 
 Every renderer walks the same blocks, so all formats print the same words in
 the same order: title, preamble, the six sections (tables inside 二/三/四,
-after their text), signature, trailer.
+after their text, then any notes printed under them: `extras["notes"]`, table key -> lines),
+signature, trailer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .grid import Grid
 from .layout import table_grid
 from .options import RenderOptions
 
-BLOCK_KINDS = ("title", "paragraph", "heading", "table", "signature", "trailer")
+BLOCK_KINDS = ("title", "paragraph", "heading", "table", "note", "signature", "trailer")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def manuscript(gold: Mapping, options: RenderOptions | None = None) -> Manuscrip
         blocks.append(Block("title", title))
     blocks += [Block("paragraph", line) for line in extras.get("preamble") or []]
 
+    notes = extras.get("notes") or {}
     printed = {s["id"]: s for s in gold.get("sections") or []}
     for key, standard_title in schema.sections():
         section = printed.get(key)
@@ -73,6 +75,7 @@ def manuscript(gold: Mapping, options: RenderOptions | None = None) -> Manuscrip
         blocks += [Block("paragraph", line, section=key) for line in lines_of((section or {}).get("text"))]
         if key in tables:
             blocks.append(Block("table", grid=table_grid(key, gold, options.opencc_config), section=key))
+            blocks += [Block("note", line, section=key) for line in notes.get(key) or []]
 
     blocks += [Block("signature", line) for line in extras.get("signature") or []]
     blocks += [Block("trailer", line) for line in extras.get("trailer") or []]
