@@ -29,7 +29,7 @@ NOTE_MARKERS = ("勾稽关系", "注：", "注:", "备注", "说明：", "单位
 # Suffixes of an issuing body's name (signature blocks, titles).
 ORGANIZATION_SUFFIXES = (
     "人民政府", "政府", "办事处", "街道", "委员会", "管理委员会", "办公室", "办公厅", "局", "厅",
-    "委", "部", "署", "院", "中心", "镇", "乡", "县", "区", "市", "所", "站", "队",
+    "委", "部", "署", "院", "中心", "镇", "乡", "县", "区", "市", "所", "站", "队", "室", "处", "组",
 )
 
 # Cell texts that print a blank value.

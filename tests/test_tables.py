@@ -18,10 +18,24 @@ def cell(text, row=None, col=None):
     return Token(text=text, cell=True, table=0 if row is not None else None, row=row, col=col)
 
 
-def test_values_by_order_with_padding_and_a_blank_in_the_middle():
+def test_values_by_order_with_a_blank_in_the_middle():
     build = run([(cell("规章"), L.ROW_LABEL), (cell("0"), L.CELL_VALUE), (cell(""), L.CELL_VALUE),
-                 (cell("3"), L.CELL_VALUE), (cell(""), L.CELL_VALUE), (cell(""), L.CELL_VALUE)])
+                 (cell("3"), L.CELL_VALUE)])
     assert build.tables["active_disclosure"]["regulations"] == {"issued": 0, "repealed": None, "in_force": 3}
+
+
+def test_values_by_order_with_trailing_padding():
+    build = run([(cell("规章"), L.ROW_LABEL), (cell("0"), L.CELL_VALUE), (cell("2"), L.CELL_VALUE),
+                 (cell("3"), L.CELL_VALUE), (cell(""), L.CELL_VALUE), (cell(""), L.CELL_VALUE)])
+    assert build.tables["active_disclosure"]["regulations"] == {"issued": 0, "repealed": 2, "in_force": 3}
+
+
+def test_padding_and_a_blank_inside_together_are_not_guessed():
+    # 0 | blank | 3 | blank: the inner blank could be a shifted cell; the edge one padding or a value.
+    build = run([(cell("规章"), L.ROW_LABEL), (cell("0"), L.CELL_VALUE), (cell(""), L.CELL_VALUE),
+                 (cell("3"), L.CELL_VALUE), (cell(""), L.CELL_VALUE)])
+    assert "regulations" not in build.tables["active_disclosure"]
+    assert any("active_disclosure.regulations" in e for e in build.errors)
 
 
 def test_blank_at_the_row_edge_without_grid_is_not_guessed():

@@ -156,7 +156,11 @@ class TableAssembler:
             if by_header and not unplaced and set(placed) <= set(fields):
                 return {f: placed.get(f) for f in fields}
         trimmed = _strip_blank_edges(values)
-        if len(trimmed) == len(fields):
+        stripped = len(trimmed) != len(values)
+        blank_inside = any(not v.text.strip() for v in trimmed)
+        # Edge blanks are layout padding only when nothing inside the row is blank too: with
+        # blanks on both, a shifted figure would fit the columns just as well.
+        if len(trimmed) == len(fields) and not (stripped and blank_inside):
             return dict(zip(fields, trimmed))
         if not trimmed:
             # Nothing printed in any value cell: every field is blank.
