@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from . import schema, vocabulary
 from .normalize import clean, for_matching
@@ -40,6 +40,7 @@ def core(text: str) -> str:
     return for_matching(strip_numbering(text))
 
 
+@lru_cache(maxsize=1 << 18)  # labels repeat from document to document
 def similarity(a: str, b: str) -> float:
     """Similarity of two cores in [0, 1]; a long shared prefix (truncated or extended label) scores high."""
     if not a or not b:
@@ -50,6 +51,16 @@ def similarity(a: str, b: str) -> float:
     if len(short) >= 4 and long_.startswith(short):
         return 0.85 + 0.1 * len(short) / len(long_)
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def similar_at_least(a: str, b: str, threshold: float) -> bool:
+    """`similarity(a, b) >= threshold`, skipping difflib where the lengths alone rule it out."""
+    if a and b and a != b:
+        short, long_ = sorted((a, b), key=len)
+        prefix = len(short) >= 4 and long_.startswith(short)
+        if not prefix and 2 * len(short) / (len(a) + len(b)) < threshold:  # ratio = 2M/(|a|+|b|), M <= |short|
+            return False
+    return similarity(a, b) >= threshold
 
 
 def best_match(text: str, candidates: dict[str, str]) -> tuple[str | None, float]:
@@ -217,21 +228,26 @@ def format_markers() -> dict[str, frozenset[str]]:
     return {fmt: frozenset(found - common) for fmt, found in words.items()}
 
 
+@lru_cache(maxsize=1 << 16)
+def marker_formats(target: str) -> tuple[str, ...]:
+    """The formats with a marker that `target` (a core) matches."""
+    return tuple(fmt for fmt, words in format_markers().items()
+                 if any(similar_at_least(target, word, 0.92) for word in words))
+
+
 def detect_format(texts: list[str], year: int | None = None) -> str:
     """"2021" or "2019": whichever format's own headers and labels the document prints more of.
 
     With no evidence either way, the year decides (reports for 2019 and 2020
     use the 2019 format).
     """
-    markers = format_markers()
-    counts = dict.fromkeys(markers, 0)
+    counts = dict.fromkeys(format_markers(), 0)
     for text in texts:
         target = core(text)
         if not target or len(target) > 60:
             continue
-        for fmt, words in markers.items():
-            if any(similarity(target, word) >= 0.92 for word in words):
-                counts[fmt] += 1
+        for fmt in marker_formats(target):
+            counts[fmt] += 1
     if counts["2019"] != counts["2021"]:
         return max(counts, key=counts.get)
     return "2019" if year is not None and year <= 2020 else "2021"
