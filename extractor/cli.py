@@ -10,6 +10,13 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .bulk.commands import (
+    bulk_options,
+    check_bulk_options,
+    export_command,
+    run_from_cli,
+    status_command,
+)
 
 
 def expand_inputs(inputs: tuple[str, ...]) -> list[str]:
@@ -45,23 +52,38 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write one JSON result per line to this file (JSON Lines), in input order.")
-@click.option("--tagger", "tagger_name", default="rules", show_default=True,
-              help="Which tagger labels the tokens.")
-def extract(inputs: tuple[str, ...], output: str | None, tagger_name: str) -> None:
+@click.option("--tagger", "tagger_name", type=click.Choice(["model", "rules", "sklearn"]), default=None,
+              help="Which tagger labels the tokens (default: the shipped model when there is one, else rules).")
+@click.option("--model", "model_name", default=None,
+              help="Trained model version for the tagger: a name (newest version), an id such as tagger-0.1.0, "
+                   "or a model folder (see `ogi models`).")
+@bulk_options
+def extract(inputs: tuple[str, ...], output: str | None, tagger_name: str | None, model_name: str | None,
+            **bulk) -> None:
     """Extract report files (PDF, DOCX, DOC, HTML, TXT) and folders of them.
 
     One file without -o prints its result as JSON. Otherwise every result is one
     JSON line, to -o or to standard output. Exit status: 0 when every file was
     extracted (ok or needs_review), 1 when any failed, 2 for a usage error.
+
+    With --store, results go to a results store as they come (see `ogi status`,
+    `ogi export`); the same command run again resumes. -o then also writes the
+    JSON lines, in input order, at the end. Interrupted: exit status 130.
     """
+    check_bulk_options(bulk)
+    if bulk["store"]:
+        paths = expand_inputs(inputs)
+        if not paths:
+            raise click.UsageError("no supported files found under the given folders")
+        sys.exit(run_from_cli(paths, output, tagger_name, model_name, bulk))
     from tqdm import tqdm
 
     from .pipeline import extract as extract_file
     from .tagging import get_tagger
 
     try:
-        tagger = get_tagger(tagger_name)
-    except ValueError as exc:
+        tagger = get_tagger(tagger_name, model=model_name)
+    except ValueError as exc:  # unknown tagger, or a model that does not fit (registry.ModelMismatch)
         raise click.UsageError(str(exc)) from None
     paths = expand_inputs(inputs)
     if not paths:
@@ -136,9 +158,113 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
     click.echo(f"report: {out / 'report.md'}")
 
 
+@main.command("train")
+@click.option("--tagger", "tagger_kind", type=click.Choice(["model", "sklearn"]), default="model", show_default=True,
+              help="model: the BERT token classifier (pretrains a base unless --base); sklearn: the linear baseline.")
+@click.option("--name", default=None, help="Model name [default: tagger for model, sklearn for sklearn].")
+@click.option("--version", "version", default=None, help="Model version [default: the next free one, 0.1.0 first].")
+@click.option("--base", default=None, metavar="PATH_OR_ID",
+              help="Fine-tune from this checkpoint instead of pretraining one: a base id (base-0.1.0) or any "
+                   "local BERT-style folder (config.json, weights, vocab.txt), e.g. a downloaded bert-base-chinese.")
+@click.option("--data", "data_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              help="train/dev/test.jsonl of labelled documents [default: generate synthetic reports].")
+@click.option("--docs", "n_docs", default=240, show_default=True, help="Synthetic reports to generate (without --data).")
+@click.option("--workers", default=2, show_default=True, help="Processes generating synthetic reports.")
+@click.option("--seed", default=0, show_default=True, help="Seed of data generation, initialisation and data order.")
+@click.option("--epochs", default=6, show_default=True, help="Fine-tuning epochs.")
+@click.option("--pretrain-epochs", default=4, show_default=True, help="Masked-LM epochs of the base model.")
+@click.option("--hidden", default=128, show_default=True, help="Hidden size of a pretrained base.")
+@click.option("--layers", default=4, show_default=True, help="Transformer layers of a pretrained base.")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Models folder [default: the repository's models/ or $OGI_MODELS_DIR].")
+@click.option("--gold/--no-gold", "use_gold", default=True, show_default=True,
+              help="Add the gold train split (source and renderings) to the training data.")
+@click.option("--evaluate/--no-evaluate", "evaluate_seeds", default=True, show_default=True,
+              help="Score the model on the gold seeds in every format, and end to end against the rules.")
+@click.option("--force", is_flag=True, help="Replace an existing model directory of the same name and version.")
+def train_command(tagger_kind: str, name: str | None, version: str | None, base: str | None, data_dir: str | None,
+                  n_docs: int, workers: int, seed: int, epochs: int, pretrain_epochs: int, hidden: int, layers: int,
+                  out_dir: str | None, use_gold: bool, evaluate_seeds: bool, force: bool) -> None:
+    """Train a tagger into a versioned model folder (models/<name>-<version>/).
+
+    Never trains on the gold test split: a training document whose source is a test-split
+    source is an error. Deterministic for a seed.
+    """
+    try:
+        from .ml import recipe as ml_recipe
+        from .ml.data import TestSplitLeak
+        from .ml.pretrain import ModelSize
+    except ImportError as exc:
+        raise click.UsageError(f"training needs the ml extra (pip install -e '.[ml]'): {exc}") from None
+    if hidden % 64 and hidden % 32:
+        raise click.UsageError("--hidden must be a multiple of 32")
+    size = ModelSize(hidden=hidden, layers=layers, heads=max(1, hidden // 64), intermediate=4 * hidden)
+    spec = ml_recipe.Recipe(tagger=tagger_kind, name=name, version=version, base=base,
+                            data_dir=Path(data_dir) if data_dir else None, n_docs=n_docs, workers=workers, seed=seed,
+                            size=size, pretrain_epochs=pretrain_epochs, epochs=epochs,
+                            out=Path(out_dir) if out_dir else None, use_gold=use_gold,
+                            evaluate_seeds=evaluate_seeds, force=force)
+    try:
+        info = ml_recipe.run(spec, log=lambda line: click.echo(line, err=True))
+    except (TestSplitLeak, FileExistsError, FileNotFoundError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{info.id}: {info.path}")
+    click.echo(_metrics_line(info.meta))
+
+
+def _metrics_line(meta: dict) -> str:
+    metrics = meta.get("metrics") or {}
+    parts = []
+    for key, title in (("synthetic_test", "synthetic test"), ("dev", "dev")):
+        if metrics.get(key):
+            parts.append(f"{title} macro F1 {metrics[key]['macro_f1']:.4f}")
+    if (metrics.get("seeds") or {}).get("all"):
+        parts.append(f"seeds macro F1 {metrics['seeds']['all']['macro_f1']:.4f}")
+    e2e = metrics.get("end_to_end") or {}
+    mine = e2e.get(f"{meta['name']}-{meta['version']}")
+    if mine:
+        parts.append(f"cell accuracy {mine['cell_accuracy']:.4f} (rules {e2e['rules']['cell_accuracy']:.4f})")
+    if meta.get("kind") == "base" and metrics.get("final_mlm_loss") is not None:
+        parts.append(f"masked-LM loss {metrics['final_mlm_loss']:.3f}")
+    return "; ".join(parts) or "no metrics"
+
+
+@main.command("models")
+@click.option("--dir", "root", default=None, type=click.Path(file_okay=False),
+              help="Models folder [default: the repository's models/ or $OGI_MODELS_DIR].")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per model.")
+def models_command(root: str | None, as_json: bool) -> None:
+    """List trained models: name, version, kind, labels, metrics, and whether this code can use them."""
+    from .ml import registry
+
+    infos = registry.list_models(Path(root) if root else None)
+    default = registry.default_model(Path(root) if root else None)
+    if not infos:
+        click.echo(f"no models in {Path(root) if root else registry.models_dir()}; train one with `ogi train`")
+        return
+    for info in infos:
+        problem = registry.usable(info)
+        if as_json:
+            click.echo(json.dumps({"id": info.id, "name": info.name, "version": info.version, "kind": info.kind,
+                                   "labels": len(info.meta["labels"]), "path": str(info.path),
+                                   "default": default is not None and default.path == info.path,
+                                   "usable": problem is None, "problem": problem,
+                                   "metrics": _metrics_line(info.meta)}, ensure_ascii=False))
+            continue
+        mark = "*" if default is not None and default.path == info.path else " "
+        click.echo(f"{mark} {info.name:<10} {info.version:<8} {info.kind:<16} {len(info.meta['labels'])} labels  "
+                   f"{_metrics_line(info.meta)}")
+        if problem:
+            click.echo(f"    not usable: {problem}")
+    if default is not None and not as_json:
+        click.echo(f"* default tagger: {default.id}")
+
+
 from .annotation.cli import annotate  # noqa: E402  (the annotation loop; its imports are lazy)
 
 main.add_command(annotate)
+main.add_command(export_command)
+main.add_command(status_command)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,315 @@
+"""The local engine: a pool of worker processes, each holding one loaded tagger.
+
+Unlike a stock process pool, every worker has its own pipe, so one worker can
+be killed without disturbing the others:
+
+- a file that runs past the timeout gets its worker killed (with any process
+  it started, such as LibreOffice) and is reported `failed`, "timed out after
+  N s"; a fresh worker takes the slot;
+- a worker is retired after `recycle_after` files, or after running out of
+  memory, and replaced, so memory a worker gathers over time is returned;
+- each worker's address space is capped (RLIMIT_AS, `memory_limit_mb`): a file
+  that needs more fails with MemoryError instead of taking the machine down;
+- workers ignore Ctrl-C and sit in their own process group: the driver decides
+  when they stop. If the driver dies, each worker sees its pipe close and exits.
+
+Workers are forked from a forkserver that has the pipeline imported once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from .job import (
+    ModelInfo,
+    Outcome,
+    TaggerSpec,
+    Task,
+    crashed,
+    extract_one,
+    failed_outcome,
+    load_tagger,
+    model_info,
+    timed_out,
+    worker_label,
+)
+
+MAX_STARTUP_FAILURES = 3
+
+
+class EngineError(Exception):
+    """Workers could not be started (the tagger does not load, ...); the message says why."""
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    tagger: TaggerSpec
+    memory_limit_mb: int | None = None
+    threads: int | None = None  # BLAS/OpenMP threads per worker
+
+
+# --- the worker process ---------------------------------------------------------------
+
+def limit_memory(megabytes: int) -> None:
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = megabytes << 20
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def worker_main(conn: Connection, settings: WorkerSettings) -> None:
+    """Load the tagger once, then extract the files the driver sends until it sends None or goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.setpgid(0, 0)  # a timeout kills the worker's whole group; Ctrl-C at a terminal does not reach it
+    except OSError:
+        pass
+    if settings.threads:
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(name, str(settings.threads))
+    if settings.memory_limit_mb:
+        limit_memory(settings.memory_limit_mb)
+    try:
+        tagger = load_tagger(settings.tagger)
+        info = model_info(tagger)
+    except BaseException as exc:  # noqa: BLE001  (whatever it is, the driver must hear why)
+        conn.send(("failed", f"the tagger could not be loaded: {type(exc).__name__}: {exc}"))
+        return
+    label = worker_label("local")
+    conn.send(("ready", info))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        outcome = extract_one(task, tagger, worker=label)
+        try:
+            conn.send(("done", outcome))
+        except OSError:
+            return
+
+
+# --- stopping a worker and what it started ------------------------------------------------
+
+def parse_ppid(stat: str) -> int:
+    """The parent pid from the text of /proc/<pid>/stat (the command name may hold spaces and parentheses)."""
+    return int(stat[stat.rindex(")") + 2:].split()[1])
+
+
+def process_parents() -> dict[int, int]:
+    """pid -> parent pid of every process (Linux /proc; empty elsewhere)."""
+    parents: dict[int, int] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return parents
+    for name in names:
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    parents[int(name)] = parse_ppid(fh.read())
+            except (OSError, ValueError, IndexError):
+                continue
+    return parents
+
+
+def descendants(pid: int, parents: Mapping[int, int]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and every process below it (e.g. a LibreOffice conversion in its own session)."""
+    try:
+        os.kill(pid, signal.SIGSTOP)  # no new children while we look
+    except ProcessLookupError:
+        return
+    for child in descendants(pid, process_parents()):
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+# --- the driver side ------------------------------------------------------------------------
+
+class _Slot:
+    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection):
+        self.process = process
+        self.conn = conn
+        self.model: ModelInfo | None = None
+        self.task: Task | None = None
+        self.started = 0.0
+        self.done = 0
+
+    @property
+    def label(self) -> str:
+        return f"local:{os.uname().nodename}:{self.process.pid}"
+
+
+class LocalEngine:
+    """Run `extract_one` on `workers` local processes. start(), model(), run(tasks), close()."""
+
+    def __init__(self, tagger: TaggerSpec, *, workers: int, timeout: float | None = 300.0,
+                 recycle_after: int | None = 200, memory_limit_mb: int | None = 4096):
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+        self.timeout = timeout or None
+        self.recycle_after = recycle_after or None
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        self.settings = WorkerSettings(tagger, memory_limit_mb or None, threads)
+        self.slots: list[_Slot] = []
+        self._model: ModelInfo | None = None
+        self._startup_failures = 0
+        self._ctx = multiprocessing.get_context("forkserver")
+
+    # -- workers come and go
+
+    def start(self) -> None:
+        """Start the workers loading (returns at once; `model` waits for the first)."""
+        self._ctx.set_forkserver_preload(["extractor.bulk.job"])
+        while len(self.slots) < self.workers:
+            self._spawn()
+
+    def _spawn(self) -> None:
+        parent, child = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(target=worker_main, args=(child, self.settings), daemon=True,
+                                    name="ogi-extract-worker")
+        process.start()
+        child.close()
+        self.slots.append(_Slot(process, parent))
+
+    def _drop(self, slot: _Slot, *, kill: bool) -> None:
+        if kill:
+            kill_tree(slot.process.pid)
+        else:
+            try:
+                slot.conn.send(None)
+            except OSError:
+                pass
+        slot.process.join(timeout=None if kill else 10)
+        if slot.process.is_alive():
+            kill_tree(slot.process.pid)
+            slot.process.join()
+        slot.conn.close()
+        self.slots.remove(slot)
+
+    def close(self) -> None:
+        """Stop every worker: idle ones are told to stop, busy ones are killed."""
+        for slot in list(self.slots):
+            self._drop(slot, kill=slot.task is not None or slot.model is None)
+
+    # -- messages
+
+    def model(self) -> ModelInfo:
+        """The tagger's name and version, as the first worker to load it reports."""
+        while self._model is None:
+            list(self._pump(deque()))
+        return self._model
+
+    def _receive(self, slot: _Slot) -> Iterator[Outcome]:
+        try:
+            kind, payload = slot.conn.recv()
+        except (EOFError, OSError):
+            yield from self._died(slot)
+            return
+        if kind == "ready":
+            if self._model is not None and payload != self._model:
+                raise EngineError(f"workers loaded different models ({self._model} and {payload})")
+            self._model, slot.model = payload, payload
+            self._startup_failures = 0
+        elif kind == "failed":
+            raise EngineError(payload)
+        elif kind == "done":
+            task, slot.task = slot.task, None
+            slot.done += 1
+            if payload.task != task:  # cannot happen: one task in flight per worker
+                raise EngineError("a worker answered for a file it was not given")
+            yield payload
+            if payload.retire_worker or (self.recycle_after and slot.done >= self.recycle_after):
+                self._drop(slot, kill=False)
+
+    def _died(self, slot: _Slot) -> Iterator[Outcome]:
+        slot.process.join(timeout=5)
+        exitcode = slot.process.exitcode
+        task = slot.task
+        self._drop(slot, kill=True)
+        if task is not None:
+            yield failed_outcome(task, self._model, crashed(exitcode), worker=slot.label)
+        elif slot.model is None:
+            self._startup_failures += 1
+            if self._startup_failures >= MAX_STARTUP_FAILURES:
+                raise EngineError(f"worker processes keep dying while loading the tagger ({crashed(exitcode)})")
+
+    def _pump(self, queue: deque[Task]) -> Iterator[Outcome]:
+        """Wait for the next message, death or timeout; yield the outcomes they settle."""
+        while len(self.slots) < self.workers and (queue or self._model is None or len(self.slots) == 0):
+            self._spawn()
+        deadline = None
+        if self.timeout:
+            busy = [slot.started + self.timeout for slot in self.slots if slot.task is not None]
+            deadline = min(busy, default=None)
+        wait_for = None if deadline is None else max(0.0, deadline - time.monotonic())
+        handles = {}
+        for slot in self.slots:
+            handles[slot.conn] = slot
+            handles[slot.process.sentinel] = slot
+        ready = wait(list(handles), timeout=wait_for)
+        touched = []
+        for handle in ready:
+            slot = handles[handle]
+            if slot not in touched:
+                touched.append(slot)
+        for slot in touched:
+            if slot not in self.slots:
+                continue
+            if slot.conn.poll():
+                yield from self._receive(slot)
+            elif not slot.process.is_alive():
+                yield from self._died(slot)
+        if self.timeout:
+            now = time.monotonic()
+            for slot in list(self.slots):
+                if slot.task is not None and now - slot.started >= self.timeout and not slot.conn.poll():
+                    task = slot.task
+                    self._drop(slot, kill=True)
+                    yield failed_outcome(task, self._model, timed_out(self.timeout), worker=slot.label,
+                                         seconds={"total": now - slot.started})
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
+        """Extract every task; yields one Outcome per task as it settles (not in input order)."""
+        queue = deque(tasks)
+        while queue or any(slot.task is not None for slot in self.slots):
+            for slot in self.slots:
+                if queue and slot.model is not None and slot.task is None:
+                    slot.task = queue.popleft()
+                    slot.started = time.monotonic()
+                    try:
+                        slot.conn.send(slot.task)
+                    except OSError:  # it died: the next pump reports the file as crashed
+                        pass
+            yield from self._pump(queue)
