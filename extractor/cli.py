@@ -168,11 +168,11 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
                    "local BERT-style folder (config.json, weights, vocab.txt), e.g. a downloaded bert-base-chinese.")
 @click.option("--data", "data_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="train/dev/test.jsonl of labelled documents [default: generate synthetic reports].")
-@click.option("--docs", "n_docs", default=240, show_default=True, help="Synthetic reports to generate (without --data).")
+@click.option("--docs", "n_docs", default=400, show_default=True, help="Synthetic reports to generate (without --data).")
 @click.option("--workers", default=2, show_default=True, help="Processes generating synthetic reports.")
 @click.option("--seed", default=0, show_default=True, help="Seed of data generation, initialisation and data order.")
-@click.option("--epochs", default=6, show_default=True, help="Fine-tuning epochs.")
-@click.option("--pretrain-epochs", default=4, show_default=True, help="Masked-LM epochs of the base model.")
+@click.option("--epochs", default=5, show_default=True, help="Fine-tuning epochs.")
+@click.option("--pretrain-epochs", default=3, show_default=True, help="Masked-LM epochs of the base model.")
 @click.option("--hidden", default=128, show_default=True, help="Hidden size of a pretrained base.")
 @click.option("--layers", default=4, show_default=True, help="Transformer layers of a pretrained base.")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
@@ -265,6 +265,10 @@ from .annotation.cli import annotate  # noqa: E402  (the annotation loop; its im
 main.add_command(annotate)
 main.add_command(export_command)
 main.add_command(status_command)
+
+from .service.command import serve  # noqa: E402  (the HTTP service; FastAPI is imported only when it runs)
+
+main.add_command(serve)
 
 if __name__ == "__main__":
     main()

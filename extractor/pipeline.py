@@ -38,10 +38,20 @@ def sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def printable(text: str) -> str:
+    """`text` with the undecodable bytes of a file name (os.fsdecode's surrogates) shown as `\\xNN`:
+    a path or message that JSON, UTF-8 files and SQLite can hold."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def empty_result(path: str, sha256: str | None, tagger: Tagger) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
-        "source": {"path": path, "sha256": sha256, "format": None, "pages": None},
+        "source": {"path": printable(path), "sha256": sha256, "format": None, "pages": None},
         "model": {"name": tagger.name, "version": tagger.version},
         "report": {"organization": None, "year": None, "format_version": None, "script": None},
         "sections": [],
@@ -111,24 +121,38 @@ def extract_full(path: str | Path, *, tagger: Tagger | None = None, display_path
     path = Path(path)
     result = empty_result(display_path if display_path is not None else str(path), sha256_of(path), tagger)
     out = Extraction(result)
+    try:
+        _run(path, tagger, out)
+    finally:  # messages may quote an undecodable file name
+        result["errors"] = [printable(error) for error in result["errors"]]
+    return out
+
+
+def _internal_error(path: Path, exc: Exception) -> list[str]:
+    log.error("internal error on %s:\n%s", path, traceback.format_exc())
+    return [f"internal error while extracting ({type(exc).__name__}: {exc}); please report it with the file"]
+
+
+def _run(path: Path, tagger: Tagger, out: Extraction) -> None:
+    result = out.result
     started = time.perf_counter()
     try:
         out.document = load(path)
     except LoadError as exc:
         result["errors"] = [str(exc)]
-        return out
+        return
     except OSError as exc:
         result["errors"] = [f"the file could not be read: {exc.strerror or exc}"]
-        return out
+        return
+    except Exception as exc:  # a loader bug (or MemoryError, RecursionError) must cost one file, not the batch
+        result["errors"] = _internal_error(path, exc)
+        return
     finally:
         out.seconds["load"] = time.perf_counter() - started
     try:
         _, out.tags = extract_document(out.document, result, tagger, out.seconds)
     except Exception as exc:  # a bug must cost one file, not the batch
-        log.error("internal error on %s:\n%s", path, traceback.format_exc())
-        result.update(status="failed", errors=[f"internal error while extracting ({type(exc).__name__}: {exc}); "
-                                               "please report it with the file"])
-    return out
+        result.update(status="failed", errors=_internal_error(path, exc))
 
 
 def extract(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None) -> dict:

@@ -389,7 +389,9 @@ def test_glyphs_without_unicode_mark_the_token_unreadable(tmp_path):
     assert len(doc.problems) == 1 and "page 1" in doc.problems[0]
 
 
-def test_pdf_whose_text_is_mostly_unmapped_glyphs_is_refused(tmp_path):
+def test_pdf_whose_text_is_mostly_unmapped_glyphs_is_refused(tmp_path, monkeypatch):
+    # Without the OCR extra; with it, such pages are read by OCR (tests/test_ocr.py).
+    monkeypatch.setattr("extractor.loaders.scanned.ocr_installed", lambda: False)
     content = b"BT /F1 12 Tf 72 700 Td <00410042004300440045> Tj ET"
     with pytest.raises(LoadError, match="no Unicode mapping"):
         load(_write(tmp_path, "encoded.pdf", make_pdf(content, fonts={"F1": NO_UNICODE_FONT})))

@@ -39,10 +39,14 @@ def test_empty_and_unknown_files_fail(tmp_path: Path):
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     assert extract(empty)["errors"] == ["the file is empty"]
-    picture = tmp_path / "scan.png"
+    picture = tmp_path / "scan.png"  # page images are read by OCR; a broken one fails plainly
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     result = extract(picture)
-    assert result["status"] == "failed" and "unsupported file type .png" in result["errors"][0]
+    assert result["status"] == "failed" and "not a readable image" in result["errors"][0]
+    drawing = tmp_path / "plan.dwg"
+    drawing.write_bytes(b"AC1032" + b"\x00" * 64)
+    result = extract(drawing)
+    assert result["status"] == "failed" and "unsupported file type .dwg" in result["errors"][0]
     fake = tmp_path / "report.pdf"
     fake.write_bytes(b"this is not a pdf at all")
     assert "not a PDF file" in extract(fake)["errors"][0]

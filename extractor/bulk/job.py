@@ -38,6 +38,7 @@ class Task:
     path: str  # as opened by the worker
     display_path: str  # as the user gave it: `source.path` of the result
     sha256: str  # content hash when planned (the store's key)
+    tagger: TaggerSpec | None = None  # None: the worker's own tagger (the HTTP service picks one per request)
 
 
 @dataclass
@@ -51,6 +52,14 @@ class Outcome:
 
 def load_tagger(spec: TaggerSpec) -> Tagger:
     return get_tagger(spec.name, model=spec.model)
+
+
+def tagger_for(task: Task, spec: TaggerSpec, tagger: Tagger) -> Tagger:
+    """The tagger `task` asks for: the worker's own (`tagger`, loaded from `spec`) unless the task names
+    another, which is then loaded (trained models once per process: tagging caches them)."""
+    if task.tagger is None or task.tagger == spec:
+        return tagger
+    return load_tagger(task.tagger)
 
 
 def model_info(tagger: Tagger) -> ModelInfo:

@@ -24,6 +24,7 @@ from .job import (
     failed_outcome,
     load_tagger,
     model_info,
+    tagger_for,
     timed_out,
     worker_label,
 )
@@ -34,6 +35,7 @@ class ExtractorActor:
     """Holds one tagger; `extract` is `extract_one` with it. Made a Ray actor at run time."""
 
     def __init__(self, spec: TaggerSpec):
+        self.spec = spec
         self.tagger = load_tagger(spec)
         self.label = worker_label("ray")
 
@@ -41,7 +43,7 @@ class ExtractorActor:
         return model_info(self.tagger)
 
     def extract(self, task: Task) -> Outcome:
-        return extract_one(task, self.tagger, worker=self.label)
+        return extract_one(task, tagger_for(task, self.spec, self.tagger), worker=self.label)
 
 
 def import_ray():

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TextIO
 
-from ..pipeline import empty_result
+from ..pipeline import empty_result, printable
 from .job import ModelInfo, TaggerSpec
 from .plan import Plan, Unreadable, make_plan, see_files
 from .store import STATUSES, SeenFile, Store
@@ -146,7 +146,7 @@ def write_jsonl(output: str | Path, seen: Sequence[SeenFile | Unreadable], store
                 if result is None:  # changed while the run was going: the next run will take it
                     result = unreadable_result(Unreadable(item.path, "the file changed during the run; run again"),
                                                model)
-                result["source"]["path"] = item.path
+                result["source"]["path"] = printable(item.path)
             sink.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 

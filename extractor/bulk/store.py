@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Self
 
 from .. import __version__
+from ..pipeline import printable
 from .job import ModelInfo, Outcome
 
 STORE_SCHEMA_VERSION = 1
@@ -207,7 +208,7 @@ class Store:
                 "INSERT INTO paths (path, sha256, size, mtime_ns, first_seen_at, last_seen_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path, sha256) DO UPDATE SET "
                 "size = excluded.size, mtime_ns = excluded.mtime_ns, last_seen_at = excluded.last_seen_at",
-                [(f.abspath, f.sha256, f.size, f.mtime_ns, stamp, stamp) for f in files])
+                [(printable(f.abspath), f.sha256, f.size, f.mtime_ns, stamp, stamp) for f in files])
 
     def paths_of(self, sha256: str) -> list[str]:
         return [row[0] for row in self.conn.execute(
@@ -239,7 +240,7 @@ class Store:
             "sha256": sha, "status": result["status"],
             "errors": json.dumps(result.get("errors", []), ensure_ascii=False),
             "model_name": str(model.get("name")), "model_version": str(model.get("version")),
-            "path": outcome.task.display_path, "format": source.get("format"), "pages": source.get("pages"),
+            "path": printable(outcome.task.display_path), "format": source.get("format"), "pages": source.get("pages"),
             "organization": report.get("organization"), "year": report.get("year"),
             "format_version": report.get("format_version"), "seconds": json.dumps(outcome.seconds),
             "worker": outcome.worker, "result": json.dumps(result, ensure_ascii=False), "at": stamp,

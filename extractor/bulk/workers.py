@@ -13,6 +13,9 @@ be killed without disturbing the others:
 - workers ignore Ctrl-C and sit in their own process group: the driver decides
   when they stop. If the driver dies, each worker sees its pipe close and exits.
 
+`run(tasks)` extracts a known list; `serve(inbox)` extracts tasks that keep
+arriving from other threads (the HTTP service), each may name its own tagger.
+
 Workers are forked from a forkserver that has the pipeline imported once.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -37,6 +41,7 @@ from .job import (
     failed_outcome,
     load_tagger,
     model_info,
+    tagger_for,
     timed_out,
     worker_label,
 )
@@ -94,7 +99,14 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
             return
         if task is None:
             return
-        outcome = extract_one(task, tagger, worker=label)
+        try:
+            task_tagger = tagger_for(task, settings.tagger, tagger)
+        except Exception as exc:  # noqa: BLE001  (a model that does not load costs this file only)
+            which = task.tagger.name + (f" {os.path.basename(task.tagger.model)}" if task.tagger.model else "")
+            outcome = failed_outcome(task, info, f"the tagger ({which}) could not be loaded: "
+                                                 f"{type(exc).__name__}: {exc}", worker=label)
+        else:
+            outcome = extract_one(task, task_tagger, worker=label)
         try:
             conn.send(("done", outcome))
         except OSError:
@@ -155,6 +167,70 @@ def kill_tree(pid: int) -> None:
 
 
 # --- the driver side ------------------------------------------------------------------------
+
+class Inbox:
+    """Tasks handed to a serving engine from other threads (see LocalEngine.serve).
+
+    The engine waits on it together with its workers: `put` and `close` wake it at once.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: deque[Task] = deque()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+
+    def fileno(self) -> int:
+        return self._read
+
+    def put(self, task: Task) -> None:
+        """Queue `task`; RuntimeError once the inbox is closed."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the engine has stopped taking tasks")
+            self._tasks.append(task)
+            self._wake()
+
+    def close(self) -> None:
+        """Stop serving: `serve` returns as soon as it sees this (tasks not yet started are dropped)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._wake()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _wake(self) -> None:  # with the lock held, never after release
+        try:
+            os.write(self._write, b"!")
+        except OSError:  # the pipe is full: a wake-up is pending anyway
+            pass
+
+    def take(self) -> tuple[list[Task], bool]:
+        """The tasks put since the last call, and whether the inbox is closed."""
+        try:
+            while os.read(self._read, 4096):
+                pass
+        except OSError:  # nothing more to read
+            pass
+        with self._lock:
+            tasks = list(self._tasks)
+            self._tasks.clear()
+            return tasks, self._closed
+
+    def release(self) -> None:
+        """Close the wake-up pipe, once the engine no longer waits on it (the inbox is closed for good)."""
+        with self._lock:
+            self._closed = True
+            if self._read >= 0:
+                os.close(self._read)
+                os.close(self._write)
+                self._read = self._write = -1
+
 
 class _Slot:
     def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection):
@@ -265,8 +341,8 @@ class LocalEngine:
             if self._startup_failures >= MAX_STARTUP_FAILURES:
                 raise EngineError(f"worker processes keep dying while loading the tagger ({crashed(exitcode)})")
 
-    def _pump(self, queue: deque[Task]) -> Iterator[Outcome]:
-        """Wait for the next message, death or timeout; yield the outcomes they settle."""
+    def _pump(self, queue: deque[Task], wake: Inbox | None = None) -> Iterator[Outcome]:
+        """Wait for the next message, death or timeout (or a task put in `wake`); yield the outcomes they settle."""
         while len(self.slots) < self.workers and (queue or self._model is None or len(self.slots) == 0):
             self._spawn()
         deadline = None
@@ -278,9 +354,11 @@ class LocalEngine:
         for slot in self.slots:
             handles[slot.conn] = slot
             handles[slot.process.sentinel] = slot
-        ready = wait(list(handles), timeout=wait_for)
+        ready = wait(list(handles) + ([wake] if wake is not None else []), timeout=wait_for)
         touched = []
         for handle in ready:
+            if handle is wake:
+                continue
             slot = handles[handle]
             if slot not in touched:
                 touched.append(slot)
@@ -300,16 +378,32 @@ class LocalEngine:
                     yield failed_outcome(task, self._model, timed_out(self.timeout), worker=slot.label,
                                          seconds={"total": now - slot.started})
 
+    def _dispatch(self, queue: deque[Task]) -> None:
+        """Give each idle, ready worker the next task."""
+        for slot in self.slots:
+            if queue and slot.model is not None and slot.task is None:
+                slot.task = queue.popleft()
+                slot.started = time.monotonic()
+                try:
+                    slot.conn.send(slot.task)
+                except OSError:  # it died: the next pump reports the file as crashed
+                    pass
+
     def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
         """Extract every task; yields one Outcome per task as it settles (not in input order)."""
         queue = deque(tasks)
         while queue or any(slot.task is not None for slot in self.slots):
-            for slot in self.slots:
-                if queue and slot.model is not None and slot.task is None:
-                    slot.task = queue.popleft()
-                    slot.started = time.monotonic()
-                    try:
-                        slot.conn.send(slot.task)
-                    except OSError:  # it died: the next pump reports the file as crashed
-                        pass
+            self._dispatch(queue)
             yield from self._pump(queue)
+
+    def serve(self, inbox: Inbox) -> Iterator[Outcome]:
+        """Extract the tasks put in `inbox` as they arrive, in arrival order; yields one Outcome per task
+        as it settles. Returns when the inbox is closed; tasks still in flight then are left to `close`."""
+        queue: deque[Task] = deque()
+        while True:
+            tasks, closed = inbox.take()
+            if closed:
+                return
+            queue.extend(tasks)
+            self._dispatch(queue)
+            yield from self._pump(queue, wake=inbox)

@@ -30,7 +30,9 @@ from pathlib import Path
 SPLITS = ("train", "dev", "test", "all")
 # Requested format -> renderer format; "txt" renders as pipe rows when the source is not text.
 RENDER_FORMATS = {"txt": "txt-pipe", "txt-pipe": "txt-pipe", "txt-cells": "txt-cells", "txt-tabs": "txt-tabs",
-                  "html": "html", "docx": "docx", "doc": "doc", "pdf": "pdf"}
+                  "html": "html", "docx": "docx", "doc": "doc", "pdf": "pdf", "scanned-pdf": "pdf"}
+# Requested formats made from the PDF rendering by rasterising it into an image-only PDF (read by OCR).
+SCANNED_FORMATS = ("scanned-pdf",)
 EVAL_FORMATS = tuple(RENDER_FORMATS)
 _SOURCE_FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".docx": "docx", ".doc": "doc", ".pdf": "pdf"}
 
@@ -187,13 +189,33 @@ def renderer_hash() -> str:
 def render_cache_path(doc: GoldDoc, fmt: str, cache_dir: Path) -> Path:
     """Folder holding the cached rendering of `doc` as `fmt`."""
     key = f"{file_sha256(doc.gold_path)[:20]}-{renderer_hash()}"
-    return Path(cache_dir) / "renders" / key / RENDER_FORMATS[fmt]
+    return Path(cache_dir) / "renders" / key / (fmt if fmt in SCANNED_FORMATS else RENDER_FORMATS[fmt])
+
+
+def scanned(doc: GoldDoc, fmt: str, cache_dir: Path) -> Path:
+    """The gold's PDF rendering rasterised into an image-only PDF (cached like the renderings)."""
+    from ..ocr.scan import scan_pdf
+
+    folder = render_cache_path(doc, fmt, cache_dir)
+    target = folder / "report.pdf"
+    if not target.is_file():
+        pdf = rendered(doc, "pdf", cache_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkstemp(prefix=".scan-", suffix=".pdf", dir=folder)[1])
+        try:
+            scan_pdf(pdf, scratch)
+            scratch.replace(target)
+        finally:
+            scratch.unlink(missing_ok=True)
+    return target
 
 
 def rendered(doc: GoldDoc, fmt: str, cache_dir: Path) -> Path:
     """The gold rendered as `fmt`, from the cache or made now (written atomically into the cache)."""
     from ..render import SUFFIXES, render
 
+    if fmt in SCANNED_FORMATS:
+        return scanned(doc, fmt, cache_dir)
     render_fmt = RENDER_FORMATS[fmt]
     folder = render_cache_path(doc, fmt, cache_dir)
     target = folder / f"report{SUFFIXES[render_fmt]}"

@@ -14,7 +14,10 @@ SUFFIXES = {
     ".txt": "txt", ".text": "txt",
     ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
     ".docx": "docx", ".doc": "doc", ".pdf": "pdf",
+    # Scanned pages, read by OCR (the ocr extra).
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
 }
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
 
 
 def sniff(path: Path) -> str:
@@ -27,16 +30,20 @@ def sniff(path: Path) -> str:
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
     suffix = SUFFIXES.get(path.suffix.lower())
     if head.startswith(b"PK\x03\x04"):
-        if suffix in ("docx", None):
-            return "docx"
-        raise LoadError(f"a zip archive named {path.suffix}: not a report file this tool reads")
+        # By content, whatever the name: one content gets one result (the store is keyed by content),
+        # and the Word loader says what a zip that is not a .docx is.
+        return "docx"
     lowered = head.lower()
     if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or b"<body" in lowered:
         return "html"
     if suffix in ("pdf", "doc", "docx"):
         raise LoadError(f"not a {suffix.upper()} file (its content does not match the {path.suffix} name)")
+    if suffix == "image":
+        raise LoadError(f"not an image (its content does not match the {path.suffix} name)")
     if suffix is None:
         raise LoadError(f"unsupported file type {path.suffix or '(no suffix)'}; "
                         f"supported: {', '.join(sorted(set(SUFFIXES)))}")
@@ -57,10 +64,14 @@ def load(path: str | Path) -> Document:
         from .docx import load as load_format
     elif fmt == "doc":
         from .doc import load as load_format
+    elif fmt == "image":
+        from .scanned import load_image as load_format
     else:
         from .pdf import load as load_format
     return load_format(path)
 
 
 def supported(path: Path) -> bool:
-    return path.suffix.lower() in SUFFIXES
+    """A report file to collect from a folder. Page images are read when named, but not
+    collected: a folder's pictures are seldom whole reports, and OCR costs seconds a page."""
+    return SUFFIXES.get(path.suffix.lower(), "image") != "image"

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
 import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFNoValidXRef, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 from pdfplumber.utils import cluster_objects
 from pdfplumber.utils.exceptions import PdfminerException
@@ -293,7 +294,11 @@ def find_table_cells(page: "pdfplumber.page.Page") -> list[list[Box]]:
     settings = TableSettings.resolve(TABLE_SETTINGS)
     finder = TableFinder.__new__(TableFinder)  # only its edge gathering; the chain runs below
     finder.page, finder.settings = page, settings
-    edges = finder.get_edges()
+    return edges_to_table_cells(finder.get_edges(), settings)
+
+
+def edges_to_table_cells(edges: list[dict], settings: TableSettings) -> list[list[Box]]:
+    """Cell boxes of each table formed by ruling edges (pdfplumber edge dicts, merged and filtered)."""
     intersections = edges_to_intersections(edges, settings.intersection_x_tolerance,
                                            settings.intersection_y_tolerance)
     return cells_to_tables(intersections_to_cells(intersections))
@@ -637,10 +642,16 @@ def unreadable_counts(pages: Sequence[PageLayout]) -> list[tuple[int, int, int]]
     return counts
 
 
+def ocr_candidates(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_SETTINGS) -> list[int]:
+    """Numbers of the pages without a usable text layer: no characters, or mostly (cid:N) glyphs."""
+    return [number for page, (number, cid, total) in zip(pages, unreadable_counts(pages))
+            if not page.has_text or (total and cid > settings.unreadable_share * total)]
+
+
 def page_problems(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_SETTINGS) -> list[str]:
     """Plain messages about what could not be read; raises LoadError when nothing useful can be."""
     if not any(page.has_text for page in pages):
-        raise LoadError("scanned PDF: no text layer on any page (OCR is not available yet)")
+        raise LoadError("scanned PDF: no text layer; install the OCR extra (scripts/setup does) to read it")
     counts = unreadable_counts(pages)
     cid_total = sum(c for _, c, _ in counts)
     glyph_total = sum(t for _, _, t in counts)
@@ -679,6 +690,36 @@ def open_pdf(path: Path) -> "pdfplumber.PDF":
         raise LoadError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+class NoReadablePages(LoadError):
+    """The page tree or every page is damaged: worth one more try with the xref table rebuilt."""
+
+
+class _RebuiltXrefDocument(PDFDocument):
+    """A PDFDocument that ignores the file's xref table and rebuilds it by scanning for objects."""
+
+    def find_xref(self, parser: PDFParser) -> int:
+        raise PDFNoValidXRef("ignoring the xref table")
+
+
+def read_with_rebuilt_xref(path: Path, max_pages: int, settings: PdfSettings,
+                           first: NoReadablePages) -> tuple[int, list[PageLayout], list[str]]:
+    """`read_pages` of the PDF opened again with its xref rebuilt from the objects themselves (what
+    PDF readers do when the xref offsets are wrong but the objects are intact); `first` when that
+    does not help either."""
+    pdf = open_pdf(path)
+    try:
+        try:
+            pdf.doc = _RebuiltXrefDocument(PDFParser(pdf.stream), password="")
+        except Exception:  # the objects are no better than the xref
+            raise first from None
+        count, layouts, damaged = read_pages(pdf, path, max_pages, settings)
+    except NoReadablePages:
+        raise first from None
+    finally:
+        pdf.close()
+    return count, layouts, ["the PDF's cross-reference table is damaged; it was rebuilt from the objects"] + damaged
+
+
 def declared_page_count(pdf: "pdfplumber.PDF") -> int | None:
     """The page count the document's page tree declares (read without walking the tree)."""
     try:
@@ -701,10 +742,10 @@ def read_pages(pdf: "pdfplumber.PDF", path: Path, max_pages: int,
     try:
         pages = pdf.pages
     except PdfminerException as exc:
-        raise LoadError(f"not a readable PDF: {path.name} (damaged page tree: {_cause(exc)})") from None
+        raise NoReadablePages(f"not a readable PDF: {path.name} (damaged page tree: {_cause(exc)})") from None
     check_page_limit(len(pages), max_pages)
     if not pages:
-        raise LoadError(f"not a readable PDF: {path.name} has no pages")
+        raise NoReadablePages(f"not a readable PDF: {path.name} has no pages")
     layouts: list[PageLayout] = []
     damaged: list[str] = []
     for page in pages:
@@ -715,18 +756,27 @@ def read_pages(pdf: "pdfplumber.PDF", path: Path, max_pages: int,
         finally:
             page.close()  # drop the page's parsed objects: memory stays bounded by one page
     if not layouts:
-        raise LoadError(f"not a readable PDF: {path.name} (every page is damaged)")
+        raise NoReadablePages(f"not a readable PDF: {path.name} (every page is damaged)")
     return len(pages), layouts, damaged
 
 
 def load(path: Path, *, max_pages: int = 500, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
-    """Load a PDF with a text layer into tokens (format "pdf"); LoadError says why when it cannot."""
+    """Load a PDF into tokens (format "pdf"; "scanned-pdf" when pages without a text layer were read
+    by OCR); LoadError says why when it cannot."""
     path = Path(path)
     pdf = open_pdf(path)
     try:
         count, layouts, damaged = read_pages(pdf, path, max_pages, settings)
+    except NoReadablePages as first:  # wrong xref offsets can hide intact pages: rebuild the xref once
+        count, layouts, damaged = read_with_rebuilt_xref(path, max_pages, settings, first)
     finally:
         pdf.close()
+    candidates = ocr_candidates(layouts, settings)
+    if candidates:
+        from .scanned import ocr_installed, read_with_ocr
+
+        if ocr_installed():  # scanned pages: read by OCR into the same layouts (format "scanned-pdf")
+            return read_with_ocr(path, count, layouts, candidates, damaged, settings)
     problems = damaged + page_problems(layouts, settings)
     furniture = mark_furniture(layouts, settings)
     tables = join_tables(layouts, furniture, settings)

@@ -1,0 +1,441 @@
+"""Scanned reports read by OCR into the same token stream.
+
+Seeds are rendered to PDF (LibreOffice), rasterised into image-only PDFs (clean, tilted, noisy,
+coarse) and extracted. The property that matters: a document that comes out `ok` has every
+cell equal to the gold; every wrong cell of a `needs_review` document is named in its errors.
+OCR costs seconds a page, so each scan is read once per session (`extraction`) and the checks
+on doubtful readings reuse its tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import load_gold
+
+from extractor.evaluation.compare import compare, compare_tables
+from extractor.loaders import LoadError, load, sniff
+from extractor.loaders.scanned import looks_misread, render_pdf_pages
+from extractor.ocr import engine as ocr_engine
+from extractor.ocr.engine import decode, fold_groups, get_engine
+from extractor.ocr.grid import find_tables
+from extractor.ocr.image import estimate_skew, ink_mask, rotate, ruling_masks
+from extractor.ocr.page import compose_strip, cut_at_cells, visual_lines
+from extractor.ocr.scan import scan_pdf
+from extractor.ocr.settings import OcrSettings
+from extractor.pipeline import Extraction, empty_result, extract_document, extract_full
+from extractor.render import render
+from extractor.tagging import get_tagger
+
+SEEDS = ("seed-000", "seed-004")
+# variant -> (seed, scan options): the scanned copies every extraction test reads.
+SCANS = {
+    "seed-000-clean": ("seed-000", {}),
+    "seed-004-clean": ("seed-004", {}),
+    "seed-004-tilted": ("seed-004", {"tilt": -1.5}),
+    "seed-000-tilted": ("seed-000", {"tilt": 2.0}),
+    "seed-000-noisy": ("seed-000", {"noise": 0.02, "seed": 7}),
+    "seed-004-100dpi": ("seed-004", {"dpi": 100}),
+    # All three at once, coarser still: many cells are doubtful, and every one must be named.
+    "seed-000-stressed": ("seed-000", {"dpi": 100, "tilt": -1.0, "noise": 0.01, "seed": 3}),
+}
+STRESSED = {"seed-000-stressed"}
+GOLDS = {seed: load_gold(seed) for seed in SEEDS}
+TAGGER = get_tagger("rules")
+
+
+@pytest.fixture(scope="session")
+def ocr_ready():
+    if not ocr_engine.available():
+        pytest.fail("the OCR extra is not installed; run scripts/setup (it installs .[ocr])")
+
+
+@pytest.fixture(scope="session")
+def pdfs(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("ocr-rendered")
+    return {seed: render(GOLDS[seed], "pdf", out / seed, name="report") for seed in SEEDS}
+
+
+@pytest.fixture(scope="session")
+def scans(pdfs, tmp_path_factory, ocr_ready) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("ocr-scans")
+    return {name: scan_pdf(pdfs[seed], out / f"{name}.pdf", **options) for name, (seed, options) in SCANS.items()}
+
+
+@pytest.fixture(scope="session")
+def extraction(scans):
+    """name -> Extraction of that scan, made on first use (OCR work is done once per session)."""
+    done: dict[str, Extraction] = {}
+
+    def get(name: str) -> Extraction:
+        if name not in done:
+            done[name] = extract_full(scans[name], tagger=TAGGER)
+        return done[name]
+
+    return get
+
+
+def flagged(diff, errors: list[str]) -> bool:
+    """Is a wrong cell named in the errors: by its path, its row, its table, or a failing rule
+    on its row, column or group?"""
+    path, row = f"{diff.table}.{diff.row}.{diff.column}", f"{diff.table}.{diff.row}"
+    whole_table = ("the table was not found", "figures printed where the format has", "printed twice")
+    for error in errors:
+        if path in error or f"{row}:" in error:
+            return True
+        if error.startswith(f"{diff.table}:") and (diff.row in error or any(w in error for w in whole_table)):
+            return True
+        rule = re.match(r"consistency rule (\S+) fails for (\S+):", error)
+        if rule and rule.group(1).startswith(diff.table) and rule.group(2) in (diff.row, diff.column):
+            return True
+    return False
+
+
+# --- whole scanned reports ----------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SCANS))
+def test_scanned_report_has_every_cell_right_or_named(extraction, name):
+    result = extraction(name).result
+    gold = GOLDS[SCANS[name][0]]
+    assert result["source"]["format"] == "scanned-pdf"
+    assert result["status"] in ("ok", "needs_review"), result["errors"]
+    total, wrong = compare_tables(result["tables"], gold["tables"])
+    if result["status"] == "ok":
+        assert wrong == [], [str(d) for d in wrong]
+    unnamed = [str(d) for d in wrong if not flagged(d, result["errors"])]
+    assert unnamed == [], (unnamed, result["errors"])
+    if name not in STRESSED:
+        assert len(wrong) <= total * 0.05, [str(d) for d in wrong]  # OCR good enough to be useful
+    assert result["report"]["year"] == gold["report"]["year"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["seed-000-clean", "seed-004-clean"])
+def test_clean_scan_extracts_like_the_text_pdf(extraction, name):
+    result = extraction(name).result
+    gold = GOLDS[SCANS[name][0]]
+    assert result["status"] == "ok", result["errors"]
+    assert compare_tables(result["tables"], gold["tables"])[1] == []
+    assert result["report"] == gold["report"]
+    assert [s["id"] for s in result["sections"]] == [s["id"] for s in gold["sections"]]
+    # Prose is OCR: mostly right (full-width and half-width punctuation look alike in print).
+    diffs = compare(result, gold)
+    assert all(d.startswith("section ") and "body differs" in d for d in diffs), diffs
+
+
+@pytest.mark.slow
+def test_scanned_tokens_carry_positions_grid_cells_and_confidence(extraction):
+    doc = extraction("seed-004-clean").document
+    assert doc.format == "scanned-pdf" and doc.pages == 6
+    assert all(t.confidence is not None and 0.0 <= t.confidence <= 1.0 for t in doc.tokens)
+    assert all(t.bbox is not None for t in doc.tokens)
+    cells = [t for t in doc.tokens if t.table is not None]
+    assert {t.table for t in cells} == {0, 1, 2}  # disclosure, applications (across a page break), review
+    assert any(t.rowspan > 1 for t in cells) and any(t.colspan > 1 for t in cells)
+    licensing = next(t for t in doc.tokens if t.text == "10865")
+    assert licensing.cell and licensing.col is not None and licensing.confidence >= 0.9
+    assert any(t.furniture for t in doc.tokens)  # running title and page numbers
+
+
+# --- doubtful readings are named, never passed as ok ------------------------------------------
+
+def _reassemble(extraction_: Extraction, change) -> dict:
+    doc = extraction_.document
+    changed = replace(doc, tokens=[change(tok) for tok in doc.tokens])
+    result = empty_result("changed.pdf", None, TAGGER)
+    extract_document(changed, result, TAGGER)
+    return result
+
+
+@pytest.mark.slow
+def test_a_value_read_with_low_confidence_names_its_cell(extraction):
+    result = _reassemble(extraction("seed-004-clean"),
+                         lambda t: replace(t, confidence=0.55) if t.text == "10865" else t)
+    assert result["status"] == "needs_review"
+    assert any("active_disclosure.administrative_licensing.decisions" in e and "low confidence" in e
+               for e in result["errors"])
+    assert result["tables"]["active_disclosure"]["administrative_licensing"]["decisions"] == 10865
+
+
+@pytest.mark.slow
+def test_letters_read_for_digits_are_unreadable_not_corrected(extraction):
+    def misread(tok):
+        if tok.text == "2648.52":
+            return replace(tok, text="2648.S2", unreadable=looks_misread("2648.S2"))
+        return tok
+
+    result = _reassemble(extraction("seed-004-clean"), misread)
+    assert result["status"] == "needs_review"
+    assert result["tables"]["active_disclosure"]["administrative_fees"]["amount"] is None
+    assert any("active_disclosure.administrative_fees.amount" in e and "could not be read" in e
+               for e in result["errors"])
+
+
+@pytest.mark.slow
+def test_a_confidently_misread_digit_is_caught_by_the_rules(extraction):
+    doc = extraction("seed-000-clean").document
+    target = next(t for t in doc.tokens if t.table is not None and t.text == "6")  # new_received.natural_person
+    result = _reassemble(extraction("seed-000-clean"), lambda t: replace(t, text="8") if t is target else t)
+    assert result["status"] == "needs_review"
+    assert any(e.startswith("consistency rule applications.") and "natural_person" in e for e in result["errors"])
+
+
+# --- other inputs: page images, undecodable fonts, limits -----------------------------------------
+
+@pytest.mark.slow
+def test_standalone_png_page_is_read_like_a_scanned_pdf_page(pdfs, tmp_path, ocr_ready):
+    _, gray = next(render_pdf_pages(pdfs["seed-004"], [3], 200))
+    png = tmp_path / "page-3.png"
+    cv2.imwrite(str(png), gray)  # no resolution recorded: taken as an A4 page's width
+    assert sniff(png) == "image"
+    doc = load(png)
+    assert doc.format == "scanned-pdf" and doc.pages == 1
+    assert {t.table for t in doc.tokens if t.table is not None} == {0, 1}
+    result = extract_full(png, tagger=TAGGER).result
+    assert result["source"]["format"] == "scanned-pdf"
+    gold = GOLDS["seed-004"]["tables"]["active_disclosure"]
+    got = result["tables"]["active_disclosure"]
+    assert got and all(got[row] == gold[row] for row in got)
+
+
+@pytest.mark.slow
+def test_pdf_with_undecodable_glyphs_is_read_by_ocr(tmp_path, ocr_ready):
+    from test_loader_pdf import NO_UNICODE_FONT, _write, make_pdf
+
+    content = b"BT /F1 12 Tf 72 700 Td <00410042004300440045> Tj ET"
+    doc = load(_write(tmp_path, "encoded.pdf", make_pdf(content, fonts={"F1": NO_UNICODE_FONT})))
+    assert doc.format == "scanned-pdf"
+    assert doc.tokens and all("(cid:" not in t.text and t.confidence is not None for t in doc.tokens)
+
+
+@pytest.mark.slow
+def test_without_the_ocr_extra_a_scan_is_refused_plainly(scans, monkeypatch, tmp_path):
+    monkeypatch.setattr("extractor.loaders.scanned.ocr_installed", lambda: False)
+    with pytest.raises(LoadError, match=r"scanned PDF: no text layer; install the OCR extra \(scripts/setup"):
+        load(scans["seed-000-clean"])
+    png = tmp_path / "page.png"
+    cv2.imwrite(str(png), np.full((50, 50), 255, np.uint8))
+    with pytest.raises(LoadError, match="install the OCR extra"):
+        load(png)
+
+
+@pytest.mark.slow
+def test_more_scanned_pages_than_the_ocr_limit_is_refused(scans, monkeypatch):
+    monkeypatch.setenv("OGI_OCR_MAX_PAGES", "2")
+    with pytest.raises(LoadError, match=r"4 pages to read by OCR, more than the limit of 2.*OGI_OCR_MAX_PAGES"):
+        load(scans["seed-000-clean"])
+
+
+def test_an_image_name_on_other_content_is_refused(tmp_path):
+    path = tmp_path / "page.png"
+    path.write_text("not an image", "utf-8")
+    with pytest.raises(LoadError, match="not an image"):
+        load(path)
+
+
+@pytest.mark.parametrize("magic", [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"II*\x00", b"MM\x00*"])
+def test_page_images_are_sniffed_by_content(tmp_path, magic):
+    path = tmp_path / "scan.bin"
+    path.write_bytes(magic + b"\x00" * 64)
+    assert sniff(path) == "image"
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def test_settings_defaults_and_environment():
+    assert OcrSettings.from_env({}) == OcrSettings()
+    settings = OcrSettings.from_env({"OGI_OCR_DPI": "300", "OGI_OCR_THREADS": "2", "OGI_OCR_MAX_PAGES": "9"})
+    assert (settings.dpi, settings.threads, settings.max_pages) == (300, 2, 9)
+
+
+@pytest.mark.parametrize("env", [{"OGI_OCR_DPI": "fast"}, {"OGI_OCR_DPI": "20"}, {"OGI_OCR_THREADS": "-1"},
+                                 {"OGI_OCR_MAX_PAGES": "0"}])
+def test_settings_refuse_bad_values_naming_the_variable(env):
+    with pytest.raises(ValueError, match=next(iter(env))):
+        OcrSettings.from_env(env)
+
+
+def test_engine_is_loaded_once_per_process(ocr_ready):
+    assert get_engine(1) is get_engine(1)
+
+
+# --- the pure steps ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["1O865", "O", "l", "2648.S2", "B0", "1,2O0", "0.：", "·0", "口", ".", "：",
+                                  "1 0 .·", "E", "E 0", "N/A"])
+def test_garbled_figures_are_suspicious(text):
+    assert looks_misread(text)
+
+
+@pytest.mark.parametrize("text", ["10865", "2648.52", "0", "1,200", "", "行政许可", "/", "—", "第一项", "（一）",
+                                  "1.属于国家秘密"])
+def test_figures_and_words_are_not_suspicious(text):
+    assert not looks_misread(text)
+
+
+def _ruled_page(width=1000, height=700):
+    """A white page with a 3×2 ruled table and a letter-like stroke inside one cell."""
+    page = np.full((height, width), 255, np.uint8)
+    for y in (100, 200, 300, 400):
+        cv2.line(page, (100, y), (700, y), 0, 2)
+    for x in (100, 400, 700):
+        cv2.line(page, (x, 100), (x, 400), 0, 2)
+    cv2.line(page, (250, 215), (250, 285), 0, 3)  # a long stroke that stops short of both lines
+    cv2.putText(page, "2024", (150, 560), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
+    return page
+
+
+def test_ruled_table_in_an_image_becomes_the_pdf_loaders_cells():
+    ink = ink_mask(_ruled_page())
+    horizontal, vertical = ruling_masks(ink, 40)
+    tables = find_tables(horizontal, vertical, 0.5, 40, 6, 3)
+    assert len(tables) == 1
+    cells = sorted((round(b[0]), round(b[1]), round(b[2]), round(b[3])) for b in tables[0])
+    assert cells == [(50, 50, 200, 100), (50, 100, 200, 150), (50, 150, 200, 200),
+                     (200, 50, 350, 100), (200, 100, 350, 150), (200, 150, 350, 200)]
+
+
+@pytest.mark.parametrize("degrees", [-2.0, 1.5, 0.0])
+def test_skew_is_measured(degrees):
+    page = np.full((900, 700), 255, np.uint8)
+    for y in range(100, 800, 40):
+        cv2.putText(page, "ABCDEFGHIJKLMNOP", (60, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    assert estimate_skew(ink_mask(rotate(page, degrees))) == pytest.approx(degrees, abs=0.1)
+
+
+def test_a_box_read_across_a_cell_border_is_cut_there():
+    cells = [(0, 0, 100, 50), (100, 0, 200, 50), (0, 50, 200, 100)]  # the lower cell is merged
+    assert cut_at_cells((40, 10, 160, 30), cells, 2) == [(40, 10, 100, 30), (100, 10, 160, 30)]
+    assert cut_at_cells((40, 60, 160, 80), cells, 2) == [(40, 60, 160, 80)]
+
+
+def test_boxes_on_one_line_are_grouped_and_set_side_by_side():
+    boxes = [(300, 100, 320, 130), (100, 98, 120, 128), (100, 150, 130, 180), (200, 110, 215, 130)]
+    assert visual_lines(boxes) == [[1, 3, 0], [2]]
+    gray = np.zeros((300, 400), np.uint8)
+    strip = compose_strip(gray, [boxes[1], boxes[3], boxes[0]])
+    assert strip.image.shape[0] == 30 + 2 * 3
+    assert [round(b - a) for a, b in strip.spans] == [20 + 18, 15 + 18, 20 + 18]
+    assert all(left[1] == right[0] for left, right in zip(strip.spans, strip.spans[1:]))
+
+
+def _probs(steps, characters):
+    """T×C probabilities from [(class text, probability)] per step, the rest on "blank"."""
+    probs = np.zeros((len(steps), len(characters)), np.float32)
+    for t, step in enumerate(steps):
+        for char, p in step:
+            probs[t, characters.index(char)] = p
+        probs[t, 0] = 1.0 - probs[t].sum()
+    return probs
+
+
+def test_decoding_counts_lookalike_codes_and_reports_the_least_sure_character():
+    characters = ["blank", "1", "0", "０", "8", " "]
+    fold = fold_groups(characters)
+    line = decode(_probs([[("1", 0.99)], [], [("0", 0.6), ("０", 0.35)], [], [("8", 0.7)]], characters), characters,
+                  fold, step=10.0)
+    assert line.reading().text == "108"
+    assert line.reading().confidence == pytest.approx(0.7)  # "0" is 0.95 with its full-width twin
+    assert [round(g.x) for g in line.glyphs] == [5, 25, 45]
+    assert line.reading(0, 30) == ("10", pytest.approx(0.95))
+
+
+def test_decoding_doubts_a_step_that_may_have_dropped_a_digit():
+    characters = ["blank", "1", "0", "8", " "]
+    line = decode(_probs([[("1", 0.99)], [("8", 0.3)], [("0", 0.99)], [(" ", 0.4)]], characters),
+                  characters, fold_groups(characters))
+    assert line.reading().text == "10"
+    assert line.reading().confidence == pytest.approx(0.7)  # an "8" may stand between them; a space may not
+
+
+@pytest.mark.parametrize(("info", "width", "dpi"), [
+    ({"dpi": (300, 300)}, 2480, 300),  # an A4 scan that says its resolution
+    ({"dpi": (72, 72)}, 1654, 200),  # a camera's 72 dpi would make a 23-inch page: taken as A4
+    ({}, 1654, 200),
+])
+def test_image_resolution_is_believed_only_when_the_page_is_page_sized(info, width, dpi):
+    from extractor.loaders.scanned import image_dpi
+
+    assert image_dpi(info, width) == pytest.approx(dpi, rel=0.01)
+
+
+def test_every_frame_of_a_tiff_is_a_page_at_the_reading_resolution(tmp_path):
+    from PIL import Image
+
+    from extractor.loaders.scanned import image_pages
+
+    frames = [Image.new("L", (1240, 1754), 255), Image.new("L", (1240, 1754), 200)]  # A4 at 150 dpi
+    path = tmp_path / "scan.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(150, 150))
+    pages = list(image_pages(path, 200, max_pages=10))
+    assert [number for number, _ in pages] == [1, 2]
+    assert pages[0][1].shape == (2339, 1653) and pages[1][1].dtype == np.uint8
+    with pytest.raises(LoadError, match="2 pages, more than the OCR limit of 1"):
+        list(image_pages(path, 200, max_pages=1))
+
+
+def test_a_poorly_read_cell_of_mostly_digits_is_not_trusted_but_a_numbered_label_is_kept():
+    from extractor.loaders.pdf import Word
+    from extractor.loaders.scanned import attach_confidence
+    from extractor.ocr.page import OcrWord
+    from extractor.tokens import Token
+
+    def token(text):
+        return Token(text=text, page=1, bbox=(0, 0, 50, 20), cell=True, table=0, row=0, col=0)
+
+    def read(confidence):
+        return {1: type("Page", (), {"words": [OcrWord(Word("x", 10, 5, 40, 15), confidence)]})()}
+
+    assert attach_confidence([token("：1 0面")], read(0.3))[0].unreadable
+    assert not attach_confidence([token("5.属于三类内部事务信息")], read(0.3))[0].unreadable
+    assert not attach_confidence([token("：1 0面")], read(0.95))[0].unreadable
+    assert attach_confidence([token("0")], read(0.3))[0].confidence == 0.3
+
+
+def test_page_images_are_read_when_named_but_not_collected_from_folders():
+    from extractor.loaders import supported
+
+    assert not supported(Path("scan.png")) and not supported(Path("page.TIFF"))
+    assert supported(Path("report.pdf")) and supported(Path("report.docx"))
+
+
+@pytest.mark.slow
+def test_pdf_with_one_scanned_page_among_text_pages(pdfs, tmp_path, ocr_ready):
+    """Only the page without a text layer is read by OCR; a table running from a text page
+    onto it is still one table."""
+    import pypdfium2 as pdfium
+
+    scanned = scan_pdf(pdfs["seed-000"], tmp_path / "scan.pdf")
+    mixed = pdfium.PdfDocument.new()
+    with pdfium.PdfDocument(str(pdfs["seed-000"])) as text, pdfium.PdfDocument(str(scanned)) as scan:
+        mixed.import_pages(text, [0, 1])
+        mixed.import_pages(scan, [2])
+        mixed.import_pages(text, [3])
+        mixed.save(tmp_path / "mixed.pdf")
+    extraction_ = extract_full(tmp_path / "mixed.pdf", tagger=TAGGER)
+    assert extraction_.result["source"]["format"] == "scanned-pdf"
+    assert extraction_.result["status"] == "ok", extraction_.result["errors"]
+    assert compare_tables(extraction_.result["tables"], GOLDS["seed-000"]["tables"])[1] == []
+    assert {t.page for t in extraction_.document.tokens if t.confidence is not None} == {3}
+
+
+def test_a_running_title_misread_on_one_page_is_still_page_furniture():
+    from extractor.loaders.pdf import PageLayout, TextLine, Word
+    from extractor.loaders.scanned import mark_furniture
+
+    def page(number, header):
+        def line(text, top):
+            word = Word(text, 100, top, 400, top + 10)
+            return TextLine(((word,),), (100, top, 400, top + 10))
+
+        return PageLayout(number, (0, 0, 595, 842), (line(header, 30), line("正文内容第一段。", 300)), (), True, True)
+
+    pages = [page(1, "丁兰街道2024年政府信息公开工作年度报告"), page(2, "厂兰街道2024年政府信息公开工作年度报告"),
+             page(3, "丁兰街道2024年政府信息公开工作年度报告")]
+    assert mark_furniture(pages) == {(0, 0), (1, 0), (2, 0)}
