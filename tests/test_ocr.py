@@ -13,10 +13,14 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 from conftest import load_gold
+
+try:
+    import cv2
+except ImportError:  # OpenCV comes with the OCR extra
+    pytest.fail("the OCR extra is not installed; run scripts/setup (it installs .[ocr])", pytrace=False)
 
 from extractor.evaluation.compare import compare, compare_tables
 from extractor.loaders import LoadError, load, sniff
@@ -439,3 +443,10 @@ def test_a_running_title_misread_on_one_page_is_still_page_furniture():
     pages = [page(1, "丁兰街道2024年政府信息公开工作年度报告"), page(2, "厂兰街道2024年政府信息公开工作年度报告"),
              page(3, "丁兰街道2024年政府信息公开工作年度报告")]
     assert mark_furniture(pages) == {(0, 0), (1, 0), (2, 0)}
+
+
+@pytest.mark.slow
+def test_a_bad_ocr_setting_fails_the_scanned_file_plainly(scans, monkeypatch):
+    monkeypatch.setenv("OGI_OCR_DPI", "lots")
+    result = extract_full(scans["seed-000-clean"], tagger=TAGGER).result
+    assert result["status"] == "failed" and "OGI_OCR_DPI must be a whole number" in result["errors"][0]

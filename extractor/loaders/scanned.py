@@ -191,9 +191,13 @@ def assemble(layouts: list, read: dict[int, ReadPage], count: int, problems: lis
 
 
 def _settings() -> OcrSettings:
+    """The OCR settings of this process; a bad OGI_OCR_* value fails each scanned file plainly."""
     from ..ocr.settings import OcrSettings
 
-    return OcrSettings.from_env()
+    try:
+        return OcrSettings.from_env()
+    except ValueError as exc:
+        raise LoadError(f"cannot read scanned pages: {exc}") from None
 
 
 # --- the loaders ----------------------------------------------------------------------------
