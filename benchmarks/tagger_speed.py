@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor.loaders import load  # noqa: E402
-from extractor.ml.encoding import encode_tokens  # noqa: E402
-from extractor.pipeline import empty_result, extract_document  # noqa: E402
-from extractor.tagging import get_tagger  # noqa: E402
+from extractor.loaders import load
+from extractor.ml.encoding import encode_tokens
+from extractor.pipeline import empty_result, extract_document
+from extractor.tagging import get_tagger
 
 
 def median_seconds(fn, repeat: int) -> float:

@@ -171,6 +171,8 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
 @click.option("--docs", "n_docs", default=400, show_default=True, help="Synthetic reports to generate (without --data).")
 @click.option("--workers", default=2, show_default=True, help="Processes generating synthetic reports.")
 @click.option("--seed", default=0, show_default=True, help="Seed of data generation, initialisation and data order.")
+@click.option("--threads", default=2, show_default=True,
+              help="Torch threads (results repeat for the same seed and thread count; on a busy machine 1 is faster).")
 @click.option("--epochs", default=5, show_default=True, help="Fine-tuning epochs.")
 @click.option("--pretrain-epochs", default=3, show_default=True, help="Masked-LM epochs of the base model.")
 @click.option("--hidden", default=128, show_default=True, help="Hidden size of a pretrained base.")
@@ -183,8 +185,8 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
               help="Score the model on the gold seeds in every format, and end to end against the rules.")
 @click.option("--force", is_flag=True, help="Replace an existing model directory of the same name and version.")
 def train_command(tagger_kind: str, name: str | None, version: str | None, base: str | None, data_dir: str | None,
-                  n_docs: int, workers: int, seed: int, epochs: int, pretrain_epochs: int, hidden: int, layers: int,
-                  out_dir: str | None, use_gold: bool, evaluate_seeds: bool, force: bool) -> None:
+                  n_docs: int, workers: int, seed: int, threads: int, epochs: int, pretrain_epochs: int, hidden: int,
+                  layers: int, out_dir: str | None, use_gold: bool, evaluate_seeds: bool, force: bool) -> None:
     """Train a tagger into a versioned model folder (models/<name>-<version>/).
 
     Never trains on the gold test split: a training document whose source is a test-split
@@ -201,6 +203,7 @@ def train_command(tagger_kind: str, name: str | None, version: str | None, base:
     size = ModelSize(hidden=hidden, layers=layers, heads=max(1, hidden // 64), intermediate=4 * hidden)
     spec = ml_recipe.Recipe(tagger=tagger_kind, name=name, version=version, base=base,
                             data_dir=Path(data_dir) if data_dir else None, n_docs=n_docs, workers=workers, seed=seed,
+                            threads=threads,
                             size=size, pretrain_epochs=pretrain_epochs, epochs=epochs,
                             out=Path(out_dir) if out_dir else None, use_gold=use_gold,
                             evaluate_seeds=evaluate_seeds, force=force)

@@ -36,11 +36,13 @@ class Lexicon:
     signature: list[str] = field(default_factory=list)
     trailer: list[str] = field(default_factory=list)
     cells: dict[str, Label] = field(default_factory=dict)  # folded cell text -> label
+    furniture_lines: frozenset[int] = frozenset()  # text lines the gold knows are page headers/footers
 
 
 def lexicon(gold: Mapping) -> Lexicon:
     ms = manuscript(gold)
-    lex = Lexicon(running_title=for_matching(ms.running_title))
+    lex = Lexicon(running_title=for_matching(ms.running_title),
+                  furniture_lines=frozenset((gold.get("extras") or {}).get("furniture_lines") or ()))
     for block in ms.blocks:
         text = for_matching(block.text)
         if block.kind == "title":
@@ -153,7 +155,7 @@ def _confirm_title_pieces(tokens: list[Token], labels: list[Label], lex: Lexicon
 
 def _label(tok: Token, text: str, lex: Lexicon, section: str | None, headings_left: dict[str, str]) -> Label:
     tabular = tok.cell or tok.table is not None or section in _TABLE_SECTIONS
-    if tok.furniture:
+    if tok.furniture or tok.line in lex.furniture_lines:
         return Label.FURNITURE
     if not text:
         return Label.CELL_VALUE if tabular or looks_like_value(tok.text) else Label.FURNITURE

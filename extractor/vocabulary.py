@@ -23,6 +23,8 @@ RESULTS_GROUP = "三、本年度办理结果"
 REVIEW_HEADER = "行政复议"
 LITIGATION_HEADER = "行政诉讼"
 
+# A page number as page footers print it: - 3 -, 第3页, 第 3 页 共 9 页, 3/9 (a bare 3 is not told from a figure).
+PAGE_NUMBER_PATTERN = r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
 # Words that, on a short line inside a table, mark a note rather than a label.
 NOTE_MARKERS = ("勾稽关系", "注：", "注:", "备注", "说明：", "单位：")
 

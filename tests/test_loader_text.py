@@ -69,3 +69,19 @@ def test_empty_and_binary_files_are_refused(tmp_path: Path):
     binary.write_bytes(b"\x00\x01\x02" * 100)
     with pytest.raises(LoadError, match="binary"):
         load(binary)
+
+
+def test_page_furniture_copied_into_a_table_is_never_glued_onto_a_cell():
+    title = "某某街道办事处2024年政府信息公开工作年度报告"
+    text = (f"{title}\n一、总体情况\n……\n规章 |\n0 |\n第 2 页 共 5 页\n{title}\n行政处罚 |\n3 |\n"
+            f"- 3 -\n{title}\n行政强制 |\n1 |\n")
+    toks = tokens_from_text(text)
+    assert [t.text for t in toks if t.cell] == ["规章", "0", "行政处罚", "3", "行政强制", "1"]
+    # the running header is furniture where it repeats; its first printing is the title
+    assert [(t.text, t.furniture) for t in toks if t.text == title] == [(title, False), (title, True), (title, True)]
+    assert not any(t.furniture for t in toks if t.text in ("第 2 页 共 5 页", "- 3 -"))  # the tagger's to say
+
+
+def test_short_repeated_lines_are_not_running_headers():
+    toks = tokens_from_text("无。\n其他\n无。\n其他\n本年度没有其他需要报告的事项\n")
+    assert not any(t.furniture for t in toks)

@@ -4,6 +4,7 @@ import json
 import random
 import shutil
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -12,20 +13,25 @@ from conftest import GOLD_DIR, SEED_IDS, load_gold
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from extractor import __version__  # noqa: E402
-from extractor.dataset import LabelledDoc, file_sha256  # noqa: E402
-from extractor.labelling import gold_labels  # noqa: E402
-from extractor.labels import LABELS, Label  # noqa: E402
-from extractor.loaders import load  # noqa: E402
-from extractor.ml import encoding as enc  # noqa: E402
-from extractor.ml import registry  # noqa: E402
-from extractor.ml.data import Corpus, TestSplitLeak, check_no_test_documents, gold_splits  # noqa: E402
-from extractor.ml.metrics import macro_f1  # noqa: E402
-from extractor.ml.pretrain import ModelSize, PretrainSettings, pretrain  # noqa: E402
-from extractor.ml.train import TrainSettings, finetune  # noqa: E402
-from extractor.render import render_bytes  # noqa: E402
-from extractor.tagging import TAGGER_NAMES, get_tagger  # noqa: E402
-from extractor.tokens import Document, Token  # noqa: E402
+from extractor import __version__
+from extractor.dataset import LabelledDoc, file_sha256
+from extractor.labelling import gold_labels
+from extractor.labels import LABELS, Label
+from extractor.loaders import load
+from extractor.ml import encoding as enc
+from extractor.ml import registry
+from extractor.ml.data import (
+    Corpus,
+    TestSplitLeak,
+    check_no_test_documents,
+    gold_splits,
+)
+from extractor.ml.metrics import macro_f1
+from extractor.ml.pretrain import ModelSize, PretrainSettings, pretrain
+from extractor.ml.train import TrainSettings, finetune
+from extractor.render import render_bytes
+from extractor.tagging import TAGGER_NAMES, get_tagger
+from extractor.tokens import Document, Token
 
 TINY = ModelSize(hidden=32, layers=1, heads=1, intermediate=64)
 
@@ -34,7 +40,7 @@ TINY = ModelSize(hidden=32, layers=1, heads=1, intermediate=64)
 
 def test_token_pieces_carry_structure_markers_and_folded_characters():
     prose = Token("第一節 2024年", line=1)
-    cell = Token("（七）總計", line=2, cell=True, table=0, row=3, col=0)
+    cell = Token("（七）總計", line=2, cell=True, table=0, row=3, col=0, colspan=2)
     figure = Token("１２", line=2, cell=True, table=0, row=3, col=1)
     empty = Token(" ", line=2, cell=True)
     page_number = Token("- 2 -", page=2, line=9, furniture=True)
@@ -42,7 +48,7 @@ def test_token_pieces_carry_structure_markers_and_folded_characters():
     pieces = list(encoded.pieces)
     assert pieces[0] == enc.BEGIN and pieces[-1] == enc.END
     assert pieces[encoded.starts[0]:encoded.starts[1]] == ["[NL]", "[P]", *"第一节0000年"]
-    assert pieces[encoded.starts[1]:encoded.starts[2]] == ["[NL]", "[G0]", *"(七)总计"]
+    assert pieces[encoded.starts[1]:encoded.starts[2]] == ["[NL]", "[G0]", "[M]", *"(七)总计"]
     assert pieces[encoded.starts[2]:encoded.starts[3]] == ["[G]", "0", "0"]  # same line: no [NL]
     assert pieces[encoded.starts[3]:encoded.starts[4]] == ["[C]", "[E]"]
     assert pieces[encoded.starts[4]:-1] == ["[PG]", "[F]", "-", "0", "-"]
@@ -52,7 +58,10 @@ def test_long_texts_keep_head_and_tail():
     text = "一二三四五六七八九十" * 5 + "完"
     pieces = enc.text_pieces(text)
     assert len(pieces) == enc.HEAD + 1 + enc.TAIL
-    assert pieces[enc.HEAD] == enc.CUT and pieces[-1] == "完" and "".join(pieces[:3]) == "一二三"
+    assert pieces[enc.HEAD] == "[L41]" and pieces[-1] == "完" and "".join(pieces[:3]) == "一二三"
+    assert [enc.text_pieces("字" * n)[enc.HEAD] for n in (21, 40, 41, 80, 81, 500)] == \
+        ["[L21]", "[L21]", "[L41]", "[L41]", "[L81]", "[L81]"]
+    assert len(enc.text_pieces("字" * 20)) == 20
     assert enc.text_pieces("(cid:12)") == list("(cid:00)")
     assert enc.token_pieces(Token("(cid:12)", unreadable=True), None)[-1] == enc.UNREADABLE
 
@@ -83,7 +92,7 @@ def test_windows_cover_every_token_once_as_central(max_positions, overlap):
     spans = enc.windows(encoded, max_positions, overlap)
     assert spans[0].start == 0 and spans[-1].end == len(encoded)
     cuts = {0, len(encoded), *encoded.starts}
-    for a, b in zip(spans, spans[1:]):
+    for a, b in pairwise(spans):
         assert a.start < b.start <= a.end  # consecutive, overlapping or touching: no gap
     for span in spans:
         assert span.end - span.start <= max_positions - 2 and span.start in cuts and span.end in cuts
@@ -155,7 +164,7 @@ def tiny_models(tmp_path_factory, tiny_corpus):
 
 
 def test_a_tiny_training_run_makes_a_loadable_model_that_tags(tiny_models, tiny_corpus):
-    out, base, tagger = tiny_models
+    _, base, tagger = tiny_models
     assert base.kind == registry.BASE and tagger.kind == registry.TOKEN_CLASSIFIER
     for name in ("config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json", "meta.json",
                  "README.md", "train.log"):
@@ -173,7 +182,7 @@ def test_a_tiny_training_run_makes_a_loadable_model_that_tags(tiny_models, tiny_
 
 
 def test_training_is_deterministic_for_a_seed(tmp_path, tiny_models, tiny_corpus):
-    out, base, first = tiny_models
+    _, base, first = tiny_models
     again = finetune(tiny_corpus, base.path, tmp_path, version="0.0.1",
                      settings=TrainSettings(epochs=1, max_steps=3), progress=False)
     assert (again.path / "model.safetensors").read_bytes() == (first.path / "model.safetensors").read_bytes()
@@ -270,8 +279,8 @@ def test_tagger_names():
 SHIPPED = registry.default_model()
 
 
-@pytest.mark.skipif(SHIPPED is None, reason="no trained model shipped in models/")
 def test_the_shipped_model_tags_the_five_seeds_with_macro_f1_of_at_least_098():
+    assert SHIPPED is not None, "no trained model in models/: run `ogi train` (see models/README.md)"
     tagger = get_tagger()  # the default: the shipped model
     assert (tagger.name, tagger.version) == (SHIPPED.name, SHIPPED.version)
     gold, predicted = [], []
@@ -282,3 +291,59 @@ def test_the_shipped_model_tags_the_five_seeds_with_macro_f1_of_at_least_098():
             predicted += [t.label for t in tagger.tag(doc.document)]
     assert len(SEED_IDS) == 5
     assert macro_f1(gold, predicted) >= 0.98
+
+
+def test_token_masks_mark_first_and_inner_positions_and_the_summary_pools_them():
+    from extractor.ml.summary import input_embeddings
+
+    encoded = enc.encode_tokens([Token("总计", line=0), Token("3", line=0, cell=True), Token("", line=1)])
+    first, inner = enc.token_masks(encoded)
+    # [BOS] | [NL] [P] 总 计 | [C] 0 | [NL] [P] [E] | [EOS]
+    assert first == [False, True, False, False, False, True, False, True, False, False, False]
+    assert inner == [False, False, True, True, True, False, True, False, True, True, False]
+    (span,) = enc.windows(encoded)
+    wf, wi = enc.window_masks((first, inner), span)
+    assert wf == [False, *first, False] and wi == [False, *inner, False]
+
+    class Embedder:
+        def get_input_embeddings(self):
+            return lambda ids: ids.unsqueeze(-1).float()  # the embedding of id i is [i]
+
+    ids = torch.arange(len(wf)).unsqueeze(0)
+    out = input_embeddings(Embedder(), ids, torch.tensor([wf]), torch.tensor([wi]))[0, :, 0].tolist()
+    assert out[2] == 2 + (3 + 4 + 5) / 3  # the first token's [NL] gets the mean of [P] 总 计
+    assert out[6] == 6 + 7 and out[8] == 8 + (9 + 10) / 2
+    assert out[3] == 3 and out[0] == 0 and out[-1] == len(wf) - 1  # other positions unchanged
+
+
+def test_a_rendering_of_a_test_split_report_is_refused_by_its_prose():
+    test_id = gold_splits()["test"][0]
+    leak = _seed_doc(test_id, "html")  # another file, another hash: caught by content
+    with pytest.raises(TestSplitLeak, match=rf"prose of {test_id}"):
+        check_no_test_documents([leak])
+    check_no_test_documents([_seed_doc(doc_id, "html") for doc_id in gold_splits()["train"]])
+
+
+def test_decoding_keeps_headings_notes_and_titles_where_the_format_allows_them():
+    from extractor.ml.constraints import decode
+
+    def probs(first: str, second: str) -> list[float]:
+        p = [0.0] * len(LABELS)
+        p[LABELS.index(first)], p[LABELS.index(second)] = 0.6, 0.4
+        return p
+
+    texts_and_probs = [
+        ("某局2024年政府信息公开工作年度报告", probs("title", "prose")),
+        ("一、总体情况", probs("section_heading", "prose")),
+        ("某局2024年政府信息公开工作年度报告", probs("title", "furniture")),   # a title after a heading
+        ("二、主动公开政府信息情况", probs("section_heading", "prose")),
+        ("注：单位为万元。", probs("note", "prose")),                       # a note under table 1: kept
+        ("一、总体情况", probs("section_heading", "prose")),                  # a heading seen already
+        ("五、存在的主要问题及改进情况", probs("section_heading", "prose")),
+        ("改进情况：", probs("note", "prose")),                              # no note in section five
+        ("三、收到和处理政府信息公开申请情况", probs("section_heading", "prose")),  # out of order
+    ]
+    tokens = [Token(text=t, line=i) for i, (t, _) in enumerate(texts_and_probs)]
+    labels = [LABELS[i] for i, _ in decode(tokens, [p for _, p in texts_and_probs])]
+    assert labels == ["title", "section_heading", "furniture", "section_heading", "note", "prose",
+                      "section_heading", "prose", "prose"]

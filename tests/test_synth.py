@@ -320,3 +320,24 @@ def test_an_empty_cell_inserted_into_a_row_with_a_blank_edge_is_never_placed_sil
     diffs = compare_tables(result["tables"], gold["tables"])[1]
     wrong = [d for d in diffs if d.got != MISSING]
     assert not (result["status"] == "ok" and wrong), [str(d) for d in wrong]
+
+
+@pytest.mark.parametrize("layout", ["pipe", "cells", "tabs"])
+def test_page_furniture_lines_are_labelled_furniture_and_a_bare_page_number_comes_with_its_header(layout, tmp_path):
+    bare = 0
+    for seed in range(8):
+        recipe = Recipe(f"txt-{layout}", blank_mark="/", text_mess=("page_furniture",))
+        s = make_sample(random.Random(seed), f"f{seed}", tmp_path, recipe=recipe, script="simplified")
+        lines = s.path.read_text("utf-8").split("\n")
+        furniture = s.gold["extras"]["furniture_lines"]
+        assert furniture and all(isinstance(n, int) for n in furniture)
+        labelled = {t.line: label for t, label in zip(s.labelled.tokens, s.labelled.labels) if not t.cell}
+        assert all(labelled[n] == Label.FURNITURE for n in furniture if lines[n].strip())
+        # every other token keeps the label it has without the page furniture
+        assert Label.FURNITURE not in {label for t, label in zip(s.labelled.tokens, s.labelled.labels)
+                                       if t.line not in furniture and t.text.strip().isdigit()}
+        for n in furniture:
+            if lines[n].strip().isdigit():
+                bare += 1
+                assert n + 1 in furniture and not lines[n + 1].strip().isdigit()
+    assert bare  # the hardest style (a page number that reads like a figure) was drawn

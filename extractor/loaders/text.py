@@ -8,6 +8,8 @@ a delimited piece becomes a `cell=True` token, a plain line a prose token.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +18,11 @@ from charset_normalizer import from_bytes
 from .. import matching
 from ..normalize import clean
 from ..tokens import Document, LoadError, Token
+from ..vocabulary import PAGE_NUMBER_PATTERN
 
 MAX_BYTES = 20 * 1024 * 1024
+_PAGE_NUMBER = re.compile(PAGE_NUMBER_PATTERN)
+_RUNNING_HEADER_MIN = 10  # characters: shorter repeated lines (其他, 无) are ordinary report words
 
 
 def decode(data: bytes) -> str:
@@ -57,9 +62,34 @@ def _is_value_text(text: str) -> bool:
     return stripped.isdigit()
 
 
+def running_headers(lines: list["TextLine"]) -> set[int]:
+    """Numbers of the plain lines that repeat an earlier plain line of 10 or more characters with no
+    sentence end: a page header (the report's running title) copied out of a PDF with each page.
+    The first printing stays text (it is usually the title itself)."""
+    seen: Counter[str] = Counter()
+    out = set()
+    for line in lines:
+        if line.is_row:
+            continue
+        key = clean(line.text).replace(" ", "")
+        if len(key) < _RUNNING_HEADER_MIN or "。" in key:
+            continue
+        if seen[key]:
+            out.add(line.number)
+        seen[key] += 1
+    return out
+
+
+def is_page_furniture(text: str) -> bool:
+    """A page number as footers print it (- 3 -, 第3页 共9页, 3/9)."""
+    return bool(_PAGE_NUMBER.match(clean(text).strip()))
+
+
 def _continues_cell(fragment: str, next_cell: str) -> bool:
     """Whether `fragment` (a piece with no terminator) runs on into `next_cell` on the next line."""
     if not fragment or not next_cell or _is_value_text(fragment) or _is_value_text(next_cell):
+        return False
+    if is_page_furniture(fragment):
         return False
     if len(fragment) > 60 or matching.match_section_heading(fragment):
         return False
@@ -94,13 +124,14 @@ def parse_lines(text: str) -> list[TextLine]:
     return lines
 
 
-def join_wrapped(lines: list[TextLine]) -> list[TextLine]:
+def join_wrapped(lines: list[TextLine], furniture: set[int] = frozenset()) -> list[TextLine]:
     """Join cells wrapped onto the next line.
 
     In a table whose cells end with `|`, an unterminated piece (a plain line
     between table rows, or the text after a row's last `|`) is the start of a
     cell that continues on the next line. Only words are joined, never figures:
-    two numbers are never glued into one.
+    two numbers are never glued into one, nor page furniture (`furniture`: line numbers of
+    running headers) onto a cell.
     """
     out: list[TextLine] = []
     carry: str | None = None
@@ -112,7 +143,7 @@ def join_wrapped(lines: list[TextLine]) -> list[TextLine]:
         next_opens = nxt is not None and nxt.is_row and nxt.terminated and bool(nxt.cells)
         if not line.is_row:
             prev_row = i > 0 and lines[i - 1].is_row
-            if prev_row and next_opens and _continues_cell(line.text, nxt.cells[0]):
+            if prev_row and next_opens and line.number not in furniture and _continues_cell(line.text, nxt.cells[0]):
                 carry = line.text
             else:
                 out.append(line)
@@ -127,9 +158,11 @@ def join_wrapped(lines: list[TextLine]) -> list[TextLine]:
 def tokens_from_text(text: str) -> list[Token]:
     """Token stream of a report's text."""
     tokens: list[Token] = []
-    for line in join_wrapped(parse_lines(text)):
+    lines = parse_lines(text)
+    headers = running_headers(lines)
+    for line in join_wrapped(lines, headers):
         if line.cells is None:
-            tokens.append(Token(text=line.text, line=line.number))
+            tokens.append(Token(text=line.text, line=line.number, furniture=line.number in headers))
         else:
             tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in line.cells)
     return tokens

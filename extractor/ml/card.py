@@ -24,11 +24,11 @@ def render_card(meta: dict) -> str:
              "Generated from `meta.json` by `extractor.ml.card`; do not edit by hand.", "",
              "## What it is", "",
              f"- kind: `{meta['kind']}`; parameters: {meta.get('parameters', '–')}",
-             f"- works with extractor {meta['requires'].get('extractor')}; "
-             f"input encoding version {(meta.get('encoding') or {}).get('version', '–')}",
+             (f"- works with extractor {meta['requires'].get('extractor')}; "
+              f"input encoding version {(meta.get('encoding') or {}).get('version', '–')}"),
              f"- labels ({len(meta['labels'])}): {', '.join(meta['labels'])}",
-             f"- seed {meta.get('seed')}; training time {meta.get('training_seconds', '–')} s on "
-             f"{meta.get('libraries', {}).get('torch', '?')} CPU"]
+             (f"- seed {meta.get('seed')}; training time {meta.get('training_seconds', '–')} s on "
+              f"{meta.get('libraries', {}).get('torch', '?')} CPU")]
     if meta.get("base"):
         lines.append(f"- fine-tuned from: `{json.dumps(meta['base'], ensure_ascii=False)}`")
     data = meta.get("data") or {}
@@ -54,8 +54,8 @@ def render_card(meta: dict) -> str:
                   "| data | macro F1 | accuracy | tokens |", "|---|---|---|---|"]
         lines += [f"| {title} | {_fmt(s['macro_f1'])} | {_fmt(s['accuracy'])} | {s['tokens']} |" for title, s in rows]
     if seeds.get("by_split"):
-        lines += ["", "Gold seeds by split (only `test` was never seen, train/dev renderings were trained on "
-                  "or used for selection):", "", "| split | macro F1 | accuracy | tokens |", "|---|---|---|---|"]
+        lines += ["", ("Gold seeds by split (only `test` was never seen, train/dev renderings were trained on "
+                       "or used for selection):"), "", "| split | macro F1 | accuracy | tokens |", "|---|---|---|---|"]
         lines += [f"| {split} | {_fmt(s['macro_f1'])} | {_fmt(s['accuracy'])} | {s['tokens']} |"
                   for split, s in seeds["by_split"].items()]
     if seeds.get("by_format"):
@@ -64,12 +64,25 @@ def render_card(meta: dict) -> str:
                   for fmt, s in seeds["by_format"].items()]
     end_to_end = m.get("end_to_end") or {}
     if end_to_end:
-        lines += ["", "End to end on the gold seeds in every format (cells right / gold cells; documents "
-                  "whose every cell, section and report field is right):", "",
+        lines += ["", ("End to end on the gold seeds in every format (cells right / gold cells; documents "
+                       "whose every cell, section and report field is right):"), "",
                   "| tagger | cell accuracy | cells | exact documents |", "|---|---|---|---|"]
         for tagger, s in end_to_end.items():
             lines.append(f"| {tagger} | {_fmt(s['cell_accuracy'])} | {s['cells']} | "
                          f"{s['exact_documents']}/{s['documents']} |")
+    messiest = m.get("messiest") or {}
+    if messiest.get("taggers"):
+        lines += ["", ("End to end on the messiest layouts, held out (" + messiest.get("set", "") + "): cells right, "
+                       "documents `ok`, and silent errors (wrong cells in a document that says `ok`). Some of these "
+                       "documents are unrecoverable on purpose (values shifted by an empty cell, a broken "
+                       "consistency rule): they must come out `needs_review`."), "",
+                  "| tagger | layout | cell accuracy | cells | ok documents | exact documents | silent errors |",
+                  "|---|---|---|---|---|---|---|"]
+        for tagger, r in messiest["taggers"].items():
+            for layout, s in [("all", r["all"]), *r["by_layout"].items()]:
+                lines.append(f"| {tagger} | {layout} | {_fmt(s['cell_accuracy'])} | {s['cells']} | "
+                             f"{s['ok_documents']}/{s['documents']} | {s['exact_documents']}/{s['documents']} | "
+                             f"{s['silent_errors']} |")
     best = m.get("dev") or m.get("synthetic_test") or (seeds.get("all") if seeds else None)
     if best and best.get("per_label"):
         lines += ["", "Per-label F1 on " + ("the gold seeds" if seeds.get("all") else "the dev data") + ":", ""]

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..dataset import LabelledDoc, file_sha256, read_jsonl, write_jsonl
 from ..labelling import gold_labels
 from ..loaders import load
+from ..normalize import for_matching
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +100,40 @@ def test_source_hashes(gold_dir: Path = GOLD_DIR) -> dict[str, str]:
     return hashes
 
 
+def test_texts(gold_dir: Path = GOLD_DIR) -> dict[str, str]:
+    """doc id -> the folded prose of every test-split report (for the content check)."""
+    out = {}
+    for doc_id in gold_splits(gold_dir).get("test", []):
+        gold = load_gold(doc_id, gold_dir)
+        out[doc_id] = for_matching("".join(section.get("text", "") for section in gold.get("sections", [])))
+    return out
+
+
+def shares_test_prose(doc: LabelledDoc, texts: dict[str, str], min_len: int = 16, share: float = 0.5) -> str | None:
+    """The test report whose prose holds most of this document's long prose pieces (a rendering or
+    copy of it under another hash), if that is at least `share` of them; else None.
+    Boilerplate sentences every report prints are far below that share."""
+    pieces = [folded for tok in doc.tokens if tok.table is None and not tok.cell
+              for folded in [for_matching(tok.text)] if len(folded) >= min_len]
+    if len(pieces) < 5:
+        return None
+    for doc_id, text in texts.items():
+        if sum(piece in text for piece in pieces) >= share * len(pieces):
+            return doc_id
+    return None
+
+
 def check_no_test_documents(docs: Iterable[LabelledDoc], gold_dir: Path = GOLD_DIR) -> None:
-    """Raise TestSplitLeak when any document's source is a test-split source."""
+    """Raise TestSplitLeak when any document is a test-split report: its source sha256 is a
+    test-split source's, or most of its prose is a test report's (a rendering or copy of it)."""
     test = test_source_hashes(gold_dir)
-    leaks = [f"{doc.doc_id} (source of {test[doc.sha256]})" for doc in docs if doc.sha256 in test]
+    texts = test_texts(gold_dir)
+    leaks = []
+    for doc in docs:
+        if doc.sha256 in test:
+            leaks.append(f"{doc.doc_id} (source of {test[doc.sha256]})")
+        elif (copied := shares_test_prose(doc, texts)) is not None:
+            leaks.append(f"{doc.doc_id} (prose of {copied})")
     if leaks:
         raise TestSplitLeak(f"the training data holds {len(leaks)} document(s) of the gold test split: "
                             f"{', '.join(leaks[:5])}{' …' if len(leaks) > 5 else ''}; remove them from the data "
@@ -157,19 +188,36 @@ def synth_available() -> bool:
     return True
 
 
+def generator_hash() -> str:
+    """Hash of the code that makes labelled synthetic documents (generator, renderers, loaders,
+    labelling): a cached corpus is reused only while that code is unchanged."""
+    package = Path(__file__).resolve().parent.parent
+    files = sorted([*(package / "synth").rglob("*.py"), *(package / "synth" / "data").glob("*.txt"),
+                    *(package / "render").rglob("*.py"), *(package / "loaders").rglob("*.py"),
+                    package / "labelling.py", package / "normalize.py", package / "vocabulary.py"])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def synthetic_corpus(n_docs: int, seed: int, *, cache_dir: Path = CACHE_DIR, workers: int = 1,
-                     formats: Sequence[str] | None = None, progress: bool = True) -> Path | None:
-    """A synthetic corpus directory (generated once per size and seed), or None without extractor.synth."""
+                     formats: Sequence[str] | None = None, mess_share: float = 0.5,
+                     progress: bool = True) -> Path | None:
+    """A synthetic corpus directory (generated once per size, seed, formats, mess share and generator
+    code), or None without extractor.synth. formats: render formats drawn with their default weights."""
     if not synth_available():
         return None
     from ..synth import generate_corpus
+    from ..synth.recipe import FORMAT_WEIGHTS
 
-    name = f"synth-n{n_docs}-s{seed}" + ("" if formats is None else "-" + "-".join(formats))
+    name = (f"synth-n{n_docs}-s{seed}" + ("" if formats is None else "-" + "-".join(formats))
+            + ("" if mess_share == 0.5 else f"-mess{mess_share:g}") + f"-{generator_hash()[:10]}")
     out = Path(cache_dir) / name
     if not (out / "manifest.json").is_file():
-        kwargs = {"workers": workers, "progress": progress}
+        kwargs: dict = {"workers": workers, "progress": progress, "mess_share": mess_share}
         if formats is not None:
-            kwargs["formats"] = tuple(formats)
+            kwargs["formats"] = {fmt: FORMAT_WEIGHTS[fmt] for fmt in formats}
         generate_corpus(out, n_docs, seed, **kwargs)
     return out
 

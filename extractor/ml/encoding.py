@@ -5,13 +5,18 @@ Every token becomes
     [PG] or [NL]   when it starts a new page / a new line (nothing when it continues a line)
     [P] [C] [G] [G0] [F]   what the loader says it is: a prose piece, a delimited text cell,
                    a grid cell (column 0: [G0]), page furniture
+    [M]            a merged grid cell (spanning rows or columns)
     [E] or [U]     for an empty cell / an unreadable (cid) piece, instead of characters
     characters     of clean(text), lowercased, whitespace dropped, every digit as "0";
-                   long texts keep their first HEAD and last TAIL characters around [CUT]
+                   long texts keep their first HEAD and last TAIL characters around a
+                   length marker: [L21] up to 40 characters, [L41] up to 80, [L81] longer
 
 The document stream is framed by [BOS] ... [EOS] so that a window knows when it sees the
 document's beginning or end (titles, signatures). A token's label sits on its first
-position; every other position is ignored by the loss (-100).
+position; every other position is ignored by the loss (-100). The model input adds to that
+first position a summary of the token (the mean embedding of its other pieces, see
+`summary`), so the label position sees the whole token from the first layer on:
+without it a small model learns far more slowly to gather a token's characters.
 
 Documents are longer than a model's 512 positions: `windows` cuts the stream at token
 boundaries with overlap, and `owners` gives each token to the one window where it is most
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..labels import LABELS
 from ..normalize import clean
@@ -35,10 +41,11 @@ PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
 SPECIAL_TOKENS = (PAD, UNK, CLS, SEP, MASK)
 NEW_LINE, NEW_PAGE = "[NL]", "[PG]"
 PROSE, TEXT_CELL, GRID_CELL, GRID_COL0, FURNITURE = "[P]", "[C]", "[G]", "[G0]", "[F]"
-EMPTY, UNREADABLE, CUT = "[E]", "[U]", "[CUT]"
+MERGED, EMPTY, UNREADABLE = "[M]", "[E]", "[U]"
+CUT_MARKERS = ((40, "[L21]"), (80, "[L41]"), (None, "[L81]"))  # (longest length, marker) of a cut text
 BEGIN, END = "[BOS]", "[EOS]"
-MARKERS = (NEW_LINE, NEW_PAGE, PROSE, TEXT_CELL, GRID_CELL, GRID_COL0, FURNITURE, EMPTY, UNREADABLE, CUT,
-           BEGIN, END)
+MARKERS = (NEW_LINE, NEW_PAGE, PROSE, TEXT_CELL, GRID_CELL, GRID_COL0, FURNITURE, MERGED, EMPTY, UNREADABLE,
+           *(marker for _, marker in CUT_MARKERS), BEGIN, END)
 
 IGNORE = -100  # label of positions the loss does not see
 HEAD, TAIL = 16, 4  # characters kept of a long text
@@ -57,25 +64,31 @@ class EncodingSettings:
     max_positions: int = MAX_POSITIONS
     overlap: int = OVERLAP
     version: int = ENCODING_VERSION
+    summary: str = "mean"  # the token summary added at each first position (see summary.py)
 
     def to_dict(self) -> dict:
         return {"version": self.version, "head": self.head, "tail": self.tail,
-                "max_positions": self.max_positions, "overlap": self.overlap}
+                "max_positions": self.max_positions, "overlap": self.overlap, "summary": self.summary}
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "EncodingSettings":
+    def from_dict(cls, data: Mapping) -> EncodingSettings:
         return cls(head=data["head"], tail=data["tail"], max_positions=data["max_positions"],
-                   overlap=data["overlap"], version=data["version"])
+                   overlap=data["overlap"], version=data["version"], summary=data.get("summary", "mean"))
 
 
 DEFAULT_SETTINGS = EncodingSettings()
+
+
+def cut_marker(length: int) -> str:
+    """The marker standing for the middle of a cut text: it keeps the text's length class."""
+    return next(marker for longest, marker in CUT_MARKERS if longest is None or length <= longest)
 
 
 def text_pieces(text: str, head: int = HEAD, tail: int = TAIL) -> list[str]:
     """The characters a token's text contributes: folded, digits as 0, long texts cut."""
     chars = [("0" if "0" <= c <= "9" else c) for c in clean(text).lower() if not c.isspace()]
     if len(chars) > head + tail:
-        return chars[:head] + [CUT] + (chars[-tail:] if tail else [])
+        return chars[:head] + [cut_marker(len(chars))] + (chars[-tail:] if tail else [])
     return chars
 
 
@@ -95,6 +108,8 @@ def token_pieces(tok: Token, previous: Token | None, settings: EncodingSettings 
     elif tok.line != previous.line:
         pieces.append(NEW_LINE)
     pieces.append(kind_marker(tok))
+    if tok.table is not None and (tok.rowspan > 1 or tok.colspan > 1):
+        pieces.append(MERGED)
     if tok.unreadable:
         pieces.append(UNREADABLE)
         return pieces
@@ -201,6 +216,24 @@ def owners(encoded: Encoded, spans: Sequence[Window]) -> list[int]:
                 best, best_margin = w, margin
         out.append(best)
     return out
+
+
+def token_masks(encoded: Encoded) -> tuple[list[bool], list[bool]]:
+    """Per stream position: is it a token's first position (where its label sits), and is it
+    one of a token's other positions (what the token's summary is pooled from)."""
+    first = [False] * len(encoded.pieces)
+    inner = [False] * len(encoded.pieces)
+    bounds = list(encoded.starts) + [len(encoded.pieces) - 1]  # the last token ends before [EOS]
+    for start, end in pairwise(bounds):
+        first[start] = True
+        inner[start + 1:end] = [True] * (end - start - 1)
+    return first, inner
+
+
+def window_masks(masks: tuple[Sequence[bool], Sequence[bool]], span: Window) -> tuple[list[bool], list[bool]]:
+    """`token_masks` aligned with `window_input` ([CLS] and [SEP] in neither)."""
+    first, inner = masks
+    return [False, *first[span.start:span.end], False], [False, *inner[span.start:span.end], False]
 
 
 def window_input(ids: Sequence[int], span: Window, cls_id: int, sep_id: int) -> list[int]:

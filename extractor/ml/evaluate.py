@@ -17,7 +17,15 @@ from ..evaluation.compare import compare, compare_tables
 from ..labelling import gold_labels
 from ..loaders import load
 from ..tokens import Document
-from .data import CACHE_DIR, GOLD_DIR, SEED_FORMATS, SOURCE, gold_splits, load_gold, rendered_file
+from .data import (
+    CACHE_DIR,
+    GOLD_DIR,
+    SEED_FORMATS,
+    SOURCE,
+    gold_splits,
+    load_gold,
+    rendered_file,
+)
 from .metrics import scores
 
 

@@ -6,8 +6,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..tokens import Token
-from .encoding import (DEFAULT_SETTINGS, IGNORE, EncodingSettings, encode_tokens, piece_labels, window_input,
-                       window_labels, windows)
+from .encoding import (
+    DEFAULT_SETTINGS,
+    IGNORE,
+    EncodingSettings,
+    encode_tokens,
+    piece_labels,
+    token_masks,
+    window_input,
+    window_labels,
+    window_masks,
+    windows,
+)
 from .tokenizer import PieceVocab
 
 
@@ -15,6 +25,8 @@ from .tokenizer import PieceVocab
 class Example:
     input_ids: tuple[int, ...]
     labels: tuple[int, ...]  # label id per position, IGNORE where there is none
+    first: tuple[bool, ...]  # a token's first position (see encoding.token_masks)
+    inner: tuple[bool, ...]  # a token's other positions
 
 
 def tagging_examples(docs: Iterable[tuple[Sequence[Token], Sequence[str]]], vocab: PieceVocab,
@@ -29,9 +41,11 @@ def tagging_examples(docs: Iterable[tuple[Sequence[Token], Sequence[str]]], voca
         encoded = encode_tokens(tokens, settings)
         ids = vocab.encode(encoded)
         position_labels = piece_labels(encoded, labels)
+        masks = token_masks(encoded)
         for span in windows(encoded, settings.max_positions, overlap):
+            first, inner = window_masks(masks, span)
             out.append(Example(tuple(window_input(ids, span, vocab.cls_id, vocab.sep_id)),
-                               tuple(window_labels(position_labels, span))))
+                               tuple(window_labels(position_labels, span)), tuple(first), tuple(inner)))
     return out
 
 
@@ -42,26 +56,32 @@ def text_examples(token_lists: Iterable[Sequence[Token]], vocab: PieceVocab,
     for tokens in token_lists:
         encoded = encode_tokens(tokens, settings)
         ids = vocab.encode(encoded)
+        masks = token_masks(encoded)
         for span in windows(encoded, settings.max_positions, settings.overlap):
             seq = tuple(window_input(ids, span, vocab.cls_id, vocab.sep_id))
-            out.append(Example(seq, (IGNORE,) * len(seq)))
+            first, inner = window_masks(masks, span)
+            out.append(Example(seq, (IGNORE,) * len(seq), tuple(first), tuple(inner)))
     return out
 
 
 def collate(batch: Sequence[Example], pad_id: int) -> dict:
-    """Padded tensors: input_ids, attention_mask, labels."""
+    """Padded tensors: input_ids, attention_mask, labels, first, inner."""
     import torch
 
     width = max(len(ex.input_ids) for ex in batch)
     ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
+    first = torch.zeros((len(batch), width), dtype=torch.bool)
+    inner = torch.zeros((len(batch), width), dtype=torch.bool)
     for i, ex in enumerate(batch):
         n = len(ex.input_ids)
         ids[i, :n] = torch.tensor(ex.input_ids)
         mask[i, :n] = 1
         labels[i, :n] = torch.tensor(ex.labels)
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        first[i, :n] = torch.tensor(ex.first)
+        inner[i, :n] = torch.tensor(ex.inner)
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels, "first": first, "inner": inner}
 
 
 def mask_for_mlm(input_ids, attention_mask, vocab: PieceVocab, generator, probability: float = 0.15):

@@ -19,9 +19,22 @@ from pathlib import Path
 from ..tokens import Token
 from . import registry
 from .encoding import DEFAULT_SETTINGS, EncodingSettings, encode_tokens
-from .examples import batch_order, collate, mask_for_mlm, text_examples, unknown_characters
-from .runtime import (close_logger, deterministic, file_logger, generator, optimizer_and_schedule,
-                      quiet_transformers)
+from .examples import (
+    batch_order,
+    collate,
+    mask_for_mlm,
+    text_examples,
+    unknown_characters,
+)
+from .runtime import (
+    close_logger,
+    deterministic,
+    file_logger,
+    generator,
+    optimizer_and_schedule,
+    quiet_transformers,
+)
+from .summary import input_embeddings
 from .tokenizer import PieceVocab, build_vocab, load_tokenizer, save_tokenizer
 
 
@@ -48,7 +61,7 @@ class ModelSize:
 class PretrainSettings:
     size: ModelSize = field(default_factory=ModelSize)
     encoding: EncodingSettings = DEFAULT_SETTINGS
-    epochs: int = 4
+    epochs: int = 3
     max_steps: int | None = None  # stop early (tests)
     batch_size: int = 8
     lr: float = 1e-3
@@ -115,7 +128,9 @@ def pretrain(token_lists: Sequence[Sequence[Token]], out_dir: Path, *, name: str
                 inputs, labels = mask_for_mlm(batch["input_ids"], batch["attention_mask"], vocab, mask_gen,
                                               settings.mask_probability)
                 inputs = unknown_characters(inputs, vocab, mask_gen, settings.unknown_rate)
-                loss = model(input_ids=inputs, attention_mask=batch["attention_mask"], labels=labels).loss
+                # The summary is pooled from the masked input: a masked character does not leak into it.
+                embeds = input_embeddings(model, inputs, batch["first"], batch["inner"])
+                loss = model(inputs_embeds=embeds, attention_mask=batch["attention_mask"], labels=labels).loss
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()

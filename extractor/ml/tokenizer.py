@@ -14,7 +14,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .encoding import CLS, MARKERS, MASK, PAD, SEP, SPECIAL_TOKENS, UNK, Encoded, piece_ids
+from .encoding import (
+    CLS,
+    MARKERS,
+    MASK,
+    PAD,
+    SEP,
+    SPECIAL_TOKENS,
+    UNK,
+    Encoded,
+    piece_ids,
+)
 
 VOCAB_FILE = "vocab.txt"
 
@@ -73,7 +83,7 @@ class PieceVocab:
     mask_id: int
 
     @classmethod
-    def of(cls, tokenizer) -> "PieceVocab":
+    def of(cls, tokenizer) -> PieceVocab:
         vocab = dict(tokenizer.get_vocab())
 
         def special(name: str, fallback: str) -> int:

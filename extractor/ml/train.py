@@ -25,22 +25,29 @@ from .encoding import DEFAULT_SETTINGS, IGNORE, EncodingSettings
 from .examples import batch_order, collate, tagging_examples, unknown_characters
 from .inference import Predictor
 from .metrics import scores
-from .runtime import (close_logger, deterministic, file_logger, generator, optimizer_and_schedule,
-                      quiet_transformers)
+from .runtime import (
+    close_logger,
+    deterministic,
+    file_logger,
+    generator,
+    optimizer_and_schedule,
+    quiet_transformers,
+)
+from .summary import input_embeddings
 from .tokenizer import PieceVocab, add_missing_markers, load_tokenizer
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    epochs: int = 6
+    epochs: int = 5
     max_steps: int | None = None  # stop early (tests)
     batch_size: int = 8
-    lr: float = 5e-4
+    lr: float = 1e-3
     weight_decay: float = 0.01
     warmup: float = 0.1
-    class_weight_power: float = 0.5  # loss weight of a label ~ (1 / its frequency) ** power; 0: unweighted
+    class_weight_power: float = 0.25  # loss weight of a label ~ (1 / its frequency) ** power; 0: unweighted
     unknown_rate: float = 0.05  # share of characters shown as [UNK] during training
-    train_overlap: int | None = None  # positions shared by training windows (default: half a window)
+    train_overlap: int | None = 128  # positions shared by training windows (None: half a window)
     seed: int = 0
     threads: int | None = None
 
@@ -156,7 +163,8 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
                     break
                 batch = collate([examples[i] for i in batch_ids], vocab.pad_id)
                 inputs = unknown_characters(batch["input_ids"], vocab, noise, settings.unknown_rate)
-                logits = model(input_ids=inputs, attention_mask=batch["attention_mask"]).logits
+                embeds = input_embeddings(model, inputs, batch["first"], batch["inner"])
+                logits = model(inputs_embeds=embeds, attention_mask=batch["attention_mask"]).logits
                 loss = loss_fn(logits.view(-1, logits.shape[-1]), batch["labels"].view(-1))
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

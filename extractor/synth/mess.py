@@ -198,17 +198,51 @@ def indent_prose(lines: list[str], rng: random.Random, layout: str) -> list[str]
             for line in lines]
 
 
-# In the order they apply: delimiters first, so wraps and shifts see the final cells.
+class FurnitureLine(str):
+    """A line the copy took from the page's header or footer, not from the report (its label is furniture)."""
+
+
+PAGE_NUMBER_STYLES = ("- {n} -", "—{n}—", "第{n}页", "第 {n} 页 共 {m} 页", "{n}/{m}", "{n}")
+
+
+def page_furniture(lines: list[str], rng: random.Random, layout: str, running_title: str = "") -> list[str]:
+    """A copy out of a PDF keeps each page's footer and the next page's running header, wherever
+    the page broke: between paragraphs and inside tables, even between a row's cells. A bare page
+    number ("3") is always followed by the running header, which tells it from a figure."""
+    style = rng.choices(PAGE_NUMBER_STYLES, weights=(30, 10, 10, 10, 5, 35))[0]
+    header = running_title.replace("\n", "") if running_title and (style == "{n}" or rng.random() < 0.7) else ""
+    page_len = rng.randint(28, 45)
+    pages = len(lines) // page_len + 1
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if (i + 1) % page_len or i + 1 >= len(lines):
+            continue
+        page = (i + 1) // page_len
+        if rng.random() < 0.3:
+            out.append("")
+        out.append(FurnitureLine(style.format(n=page, m=pages)))
+        if header:
+            out.append(FurnitureLine(header))
+    return out
+
+
+# In the order they apply: delimiters first, so wraps and shifts see the final cells; page
+# furniture last, so its lines keep their FurnitureLine mark.
 TEXT_MESSES: dict[str, Transform] = {
     "delimiter_variants": delimiter_variants, "wrap_rows": wrap_rows, "wrap_labels": wrap_labels,
     "shift_values": shift_values, "blank_lines": blank_lines, "wrap_prose": wrap_prose, "indent_prose": indent_prose,
+    "page_furniture": page_furniture,
 }
 # Transforms after which a figure may be unplaceable (the document then needs review).
 UNRECOVERABLE = frozenset({"shift_values"})
 
 
-def mess_text(text: str, rng: random.Random, layout: str, names: tuple[str, ...]) -> str:
-    """Apply the named transforms (TEXT_MESSES) to a text rendering in `layout`, in TEXT_MESSES order."""
+def mess_text(text: str, rng: random.Random, layout: str, names: tuple[str, ...], *, running_title: str = "",
+              furniture_lines: list[int] | None = None) -> str:
+    """Apply the named transforms (TEXT_MESSES) to a text rendering in `layout`, in TEXT_MESSES order.
+    running_title: what page headers print (page_furniture); furniture_lines, when given, receives the
+    0-based numbers of the lines that page furniture added."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown text layout {layout!r}; layouts: {LAYOUTS}")
     unknown = set(names) - set(TEXT_MESSES)
@@ -216,6 +250,10 @@ def mess_text(text: str, rng: random.Random, layout: str, names: tuple[str, ...]
         raise ValueError(f"unknown text mess {sorted(unknown)}; known: {list(TEXT_MESSES)}")
     lines = text.split("\n")
     for name, transform in TEXT_MESSES.items():
-        if name in names:
+        if name == "page_furniture" and name in names:
+            lines = page_furniture(lines, rng, layout, running_title)
+        elif name in names:
             lines = transform(lines, rng, layout)
+    if furniture_lines is not None:
+        furniture_lines.extend(i for i, line in enumerate(lines) if isinstance(line, FurnitureLine))
     return "\n".join(lines)

@@ -59,6 +59,27 @@ NOTES = {
 }
 
 
+_SITE_WORDS = ("gov", "zwgk", "xxgk", "zfxxgk", "www")
+_MAIL_HOSTS = ("163.com", "126.com", "qq.com", "sina.com")
+
+
+def contact(rng: random.Random) -> dict[str, str]:
+    """Contact details as reports print them: web address, phone, e-mail, postcode, street address."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    word = "".join(rng.choice(letters) for _ in range(rng.randint(3, 8)))
+    province = "".join(rng.choice(letters) for _ in range(rng.randint(2, 9)))
+    host = f"{rng.choice(['www.', ''])}{word}.gov.cn"
+    site = rng.choice([f"http://{host}", f"https://{host}/", f"http://{host}/{rng.choice(_SITE_WORDS)}/", host])
+    mail = rng.choice([f"{word}{rng.choice(['zwgk', 'gk', 'bgs', ''])}@{rng.choice(_MAIL_HOSTS)}",
+                       f"{word}@{province}.gov.cn", f"{rng.randint(10000, 999999999)}@qq.com"])
+    phone = rng.choice([f"0{rng.randint(10, 999)}-{rng.randint(2000000, 89999999)}",
+                        f"（0{rng.randint(10, 999)}）{rng.randint(2000000, 89999999)}",
+                        f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}"])
+    street = rng.choice(["人民路", "府前街", "解放大道", "政务服务中心", "行政中心", "中山路", "建设路"])
+    return {"site": site, "mail": mail, "phone": phone, "postcode": f"{rng.randint(100000, 859999)}",
+            "address": f"{street}{rng.randint(1, 2999)}号"}
+
+
 @dataclass(frozen=True)
 class Voice:
     """Who is writing and how it is printed: the body, the year, the script and its quirks."""
@@ -77,7 +98,7 @@ class Voice:
         values = {"org": self.org.name, "short": self.org.short, "region": self.org.region or self.org.short,
                   "self": self.org.self_ref, "year": self.year, "prev_year": self.year - 1,
                   "next_year": self.year + 1, "n": rng.randint(1, 400), "m": rng.randint(1, 60),
-                  "k": rng.randint(1, 200)}
+                  "k": rng.randint(1, 200), **contact(rng)}
         return template.format_map(values)
 
     def number(self, i: int) -> str:
@@ -126,11 +147,14 @@ def overview_text(rng: random.Random, voice: Voice) -> str:
 
 def problems_text(rng: random.Random, voice: Voice) -> str:
     topics = ["problems.issues", "problems.improvements"]
-    style = rng.choices(["lines", "inline", "labelled", "listed"], weights=[35, 20, 25, 20])[0]
+    style = rng.choices(["lines", "inline", "labelled", "label_lines", "listed"], weights=[30, 20, 20, 10, 20])[0]
     if style in ("lines", "inline"):
         lines = _subsections(rng, voice, topics, style)
     elif style == "labelled":
         lines = [rng.choice(SUBHEADINGS[t]) + "：" + paragraph(rng, voice, t, rng.randint(1, 3)) for t in topics]
+    elif style == "label_lines":  # 存在的主要问题： alone on its line, the paragraph under it
+        lines = [line for t in topics
+                 for line in (rng.choice(SUBHEADINGS[t]) + rng.choice(["：", "："]), paragraph(rng, voice, t, rng.randint(1, 3)))]
     else:
         lines = [voice.fill(s, rng) for t in topics for s in draw(rng, t, rng.randint(1, 3))]
     return voice.say("\n".join(lines))

@@ -93,4 +93,6 @@ def random_recipe(rng: random.Random, formats: Mapping[str, float] | None = None
     blank_mark = rng.choice(blanks)
     cell_mess = _subset(rng, CELL_MESSES, 0.35) if messy else ()
     text_mess = _subset(rng, list(TEXT_MESSES), 0.4) if messy and fmt.startswith("txt-") else ()
+    if text_mess and "page_furniture" not in text_mess and rng.random() < 0.25:
+        text_mess += ("page_furniture",)  # most copies out of a PDF keep its page headers and numbers
     return Recipe(fmt, options, template if fmt == "html" else "site", blank_mark, cell_mess, text_mess)

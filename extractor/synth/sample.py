@@ -88,7 +88,11 @@ def render_file(gold: dict, recipe: Recipe, rng: random.Random, out_dir: Path, s
         return write_office(ms, recipe.fmt, out_dir, stem, options)
     if recipe.fmt.startswith("txt-"):
         layout = recipe.fmt[4:]
-        text = mess_text(render_text(ms, layout, options), rng, layout, recipe.text_mess)
+        furniture: list[int] = []
+        text = mess_text(render_text(ms, layout, options), rng, layout, recipe.text_mess,
+                         running_title=ms.running_title, furniture_lines=furniture)
+        if furniture:  # lines of page headers and footers the copy kept: their tokens are furniture
+            gold.setdefault("extras", {})["furniture_lines"] = furniture
         data = encode_text(text, options.encoding)
     elif recipe.fmt == "html":
         data = encode_html(html_pages.page(ms, options, recipe.html_template, rng), options.encoding)

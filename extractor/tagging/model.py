@@ -16,7 +16,7 @@ class ModelTagger:
     Raises extractor.ml.registry.ModelMismatch, with what to do, for a model that does not fit
     this code."""
 
-    def __init__(self, model: str | Path | None = None, *, batch_size: int = 16) -> None:
+    def __init__(self, model: str | Path | None = None, *, batch_size: int = 16, constrained: bool = True) -> None:
         from ..ml import registry
         from ..ml.encoding import EncodingSettings
         from ..ml.inference import Predictor
@@ -33,6 +33,7 @@ class ModelTagger:
         self.name = info.name
         self.version = info.version
         self.predictor = Predictor.load(info.path, EncodingSettings.from_dict(info.meta["encoding"]), batch_size)
+        self.constrained = constrained  # the schema's constraints on the labels (extractor.ml.constraints)
 
     def tag(self, doc: Document) -> list[Tag]:
-        return [Tag(Label(LABELS[i]), round(p, 4)) for i, p in self.predictor.predict(doc.tokens)]
+        return [Tag(Label(LABELS[i]), round(p, 4)) for i, p in self.predictor.predict(doc.tokens, self.constrained)]

@@ -14,7 +14,7 @@ from ..labels import Label
 from ..normalize import clean
 from ..tokens import Document, Token
 from ..values import looks_like_value
-from ..vocabulary import NOTE_MARKERS, ORGANIZATION_SUFFIXES, WEB_CHROME_MARKERS
+from ..vocabulary import NOTE_MARKERS, ORGANIZATION_SUFFIXES, PAGE_NUMBER_PATTERN, WEB_CHROME_MARKERS
 from . import Tag
 
 NAME = "rules"
@@ -22,7 +22,7 @@ VERSION = "1"
 
 _TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|xlsx?|ofd|zip|rar|txt)\s*$", re.IGNORECASE)
-_PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+_PAGE_NUMBER = re.compile(PAGE_NUMBER_PATTERN)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _SENTENCE_END = ("。", "；", ";", "：", ":", "，", ",")
