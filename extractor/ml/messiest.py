@@ -87,6 +87,7 @@ def messiest_metrics(model_path: Path, *, seed: int = 0, n_docs: int = DEFAULT_D
     from ..tagging import get_tagger
 
     corpus = messiest_corpus(n_docs, seed + SEED_OFFSET, cache_dir=cache_dir, progress=progress)
-    results = evaluate({"model": get_tagger(kind, model=str(model_path)), "rules": get_tagger("rules")}, corpus)
+    results = evaluate({Path(model_path).name: get_tagger(kind, model=str(model_path)), "rules": get_tagger("rules")},
+                       corpus)
     return {"set": f"{corpus.name}: {n_docs} text copies (pipe, cells, tabs), all messy, seed {seed + SEED_OFFSET}",
             "taggers": results}
