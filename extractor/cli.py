@@ -16,6 +16,7 @@ from .bulk.commands import (
     export_command,
     run_from_cli,
     status_command,
+    stream_from_cli,
 )
 
 
@@ -64,49 +65,24 @@ def extract(inputs: tuple[str, ...], output: str | None, tagger_name: str | None
 
     One file without -o prints its result as JSON. Otherwise every result is one
     JSON line, to -o or to standard output. Exit status: 0 when every file was
-    extracted (ok or needs_review), 1 when any failed, 2 for a usage error.
+    extracted (ok or needs_review), 1 when any failed, 2 for a usage error,
+    130 when interrupted.
+
+    Every file is extracted in a worker process under the limits below: a file
+    past --timeout, or over --memory-limit, fails alone and the rest go on.
 
     With --store, results go to a results store as they come (see `ogi status`,
     `ogi export`); the same command run again resumes. -o then also writes the
-    JSON lines, in input order, at the end. Interrupted: exit status 130.
+    JSON lines, in input order, at the end.
     """
     check_bulk_options(bulk)
-    if bulk["store"]:
-        paths = expand_inputs(inputs)
-        if not paths:
-            raise click.UsageError("no supported files found under the given folders")
-        sys.exit(run_from_cli(paths, output, tagger_name, model_name, bulk))
-    from tqdm import tqdm
-
-    from .pipeline import extract as extract_file
-    from .tagging import get_tagger
-
-    try:
-        tagger = get_tagger(tagger_name, model=model_name)
-    except ValueError as exc:  # unknown tagger, or a model that does not fit (registry.ModelMismatch)
-        raise click.UsageError(str(exc)) from None
     paths = expand_inputs(inputs)
     if not paths:
         raise click.UsageError("no supported files found under the given folders (.pdf .docx .doc .html .htm .txt)")
-    any_failed = False
-    if len(paths) == 1 and output is None and not os.path.isdir(inputs[0]):
-        result = extract_file(paths[0], tagger=tagger)
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        sys.exit(1 if result["status"] == "failed" else 0)
-    sink = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        progress = tqdm(paths, desc="extracting", unit="file", file=sys.stderr, disable=None if output else True)
-        for path in progress:
-            result = extract_file(path, tagger=tagger)
-            any_failed |= result["status"] == "failed"
-            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
-            sink.flush()
-            if result["status"] == "failed":
-                progress.write(f"failed: {path}: {'; '.join(result['errors'])}", file=sys.stderr)
-    finally:
-        if output:
-            sink.close()
-    sys.exit(1 if any_failed else 0)
+    if bulk["store"]:
+        sys.exit(run_from_cli(paths, output, tagger_name, model_name, bulk))
+    one_document = len(paths) == 1 and output is None and not os.path.isdir(inputs[0])
+    sys.exit(stream_from_cli(paths, output, tagger_name, model_name, bulk, one_document=one_document))
 
 
 @main.command("eval")
@@ -117,7 +93,9 @@ def extract(inputs: tuple[str, ...], output: str | None, tagger_name: str | None
               help="Gold set: <doc_id>/gold.json beside its source file, or a folder of <doc_id>.json (synthetic).")
 @click.option("--split", type=click.Choice(["test", "dev", "train", "all"]), default="test", show_default=True)
 @click.option("--formats", default="txt,html,docx,doc,pdf", show_default=True,
-              help="Input formats, comma separated (also txt-pipe, txt-cells, txt-tabs).")
+              help="Input formats, comma separated (also txt-pipe, txt-cells, txt-tabs, and scanned-pdf: "
+                   "the PDF rasterised and read by OCR, about 3 s a page); 'all' is the default formats "
+                   "plus scanned-pdf.")
 @click.option("--out", "out_dir", default="eval/reports", show_default=True, type=click.Path(file_okay=False),
               help="Reports go to OUT/<model-version>/.")
 @click.option("--cache", "cache_dir", default=".cache/eval", show_default=True, type=click.Path(file_okay=False),

@@ -60,7 +60,7 @@ def convert(src: Path, target: str, out_dir: Path, *, timeout: float = DEFAULT_T
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             raise ConversionError(
-                f"LibreOffice did not finish converting {src.name} within {timeout:.0f} s; "
+                f"LibreOffice did not finish converting {src.name} within {timeout:g} s; "
                 "the file may be damaged (raise the limit with --convert-timeout if it is just large)"
             ) from None
         produced = sorted(work_out.glob("*")) if work_out.exists() else []

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import matching
-from .assemble.report import organization_and_year, script_of
+from .assemble.report import metadata_doubts, report_metadata, script_of
 from .assemble.sections import assemble_sections
 from .assemble.tables import assemble_tables
-from .loaders import load
+from .loaders import DEFAULT_LOAD_SETTINGS, LoadSettings, load
 from .tagging import Tag, Tagger, get_tagger
 from .tokens import Document, LoadError
 from .validate import validate
@@ -28,8 +28,12 @@ log = logging.getLogger(__name__)
 
 
 def sha256_of(path: Path) -> str | None:
+    """The content hash of a regular file; None for anything else (opening a named pipe would
+    wait for a writer forever) or when it cannot be read."""
     digest = hashlib.sha256()
     try:
+        if not Path(path).is_file():
+            return None
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
@@ -88,7 +92,8 @@ def extract_document(doc: Document, result: dict, tagger: Tagger, seconds: dict[
 
 
 def _assemble(doc: Document, tags: list[Tag], result: dict) -> None:
-    organization, year = organization_and_year(doc.tokens, tags)
+    meta = report_metadata(doc.tokens, tags)
+    organization, year = meta.organization, meta.year
     fmt = matching.detect_format([t.text for t in doc.tokens], year)
     sections, section_errors = assemble_sections(doc.tokens, tags)
     build = assemble_tables(doc.tokens, tags, fmt)
@@ -102,7 +107,7 @@ def _assemble(doc: Document, tags: list[Tag], result: dict) -> None:
     result["sections"] = sections
     result["tables"] = build.tables
     result["checks"] = validate(build.tables, fmt)
-    errors = list(doc.problems) + build.errors + section_errors
+    errors = list(doc.problems) + metadata_doubts(meta, doc.tokens) + build.errors + section_errors
     if organization is None:
         errors.append("the issuing organisation was not found in the title, signature or opening paragraph")
     if year is None:
@@ -115,17 +120,28 @@ def _assemble(doc: Document, tags: list[Tag], result: dict) -> None:
     result["status"] = "needs_review" if errors else "ok"
 
 
-def extract_full(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None) -> Extraction:
+def extract_full(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None,
+                 load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS) -> Extraction:
     """Like `extract`, keeping the document, its tags and the time each stage took."""
     tagger = tagger or get_tagger()
     path = Path(path)
     result = empty_result(display_path if display_path is not None else str(path), sha256_of(path), tagger)
     out = Extraction(result)
     try:
-        _run(path, tagger, out)
+        _run(path, tagger, out, load_settings)
     finally:  # messages may quote an undecodable file name
-        result["errors"] = [printable(error) for error in result["errors"]]
+        result["errors"] = [printable(error) for error in as_shown(result["errors"], path, display_path)]
     return out
+
+
+def as_shown(errors: list[str], path: Path, display_path: str | None) -> list[str]:
+    """`errors` naming the file as the user knows it: the service reads an upload saved under a made-up
+    name (`incoming/<uuid>.pdf`), and a message should say `report.pdf`."""
+    if display_path is None or display_path == str(path):
+        return errors
+    shown = Path(display_path)
+    return [error.replace(str(path), display_path).replace(path.name, shown.name) if path.name != shown.name
+            else error.replace(str(path), display_path) for error in errors]
 
 
 def _internal_error(path: Path, exc: Exception) -> list[str]:
@@ -133,11 +149,11 @@ def _internal_error(path: Path, exc: Exception) -> list[str]:
     return [f"internal error while extracting ({type(exc).__name__}: {exc}); please report it with the file"]
 
 
-def _run(path: Path, tagger: Tagger, out: Extraction) -> None:
+def _run(path: Path, tagger: Tagger, out: Extraction, load_settings: LoadSettings) -> None:
     result = out.result
     started = time.perf_counter()
     try:
-        out.document = load(path)
+        out.document = load(path, load_settings)
     except LoadError as exc:
         result["errors"] = [str(exc)]
         return
@@ -155,6 +171,8 @@ def _run(path: Path, tagger: Tagger, out: Extraction) -> None:
         result.update(status="failed", errors=_internal_error(path, exc))
 
 
-def extract(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None) -> dict:
-    """The result of one file. Never raises for a bad file: status `failed` says why."""
-    return extract_full(path, tagger=tagger, display_path=display_path).result
+def extract(path: str | Path, *, tagger: Tagger | None = None, display_path: str | None = None,
+            load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS) -> dict:
+    """The result of one file. Never raises for a bad file: status `failed` says why.
+    `load_settings`: the page limit and LibreOffice timeout (`--max-pages`, `--convert-timeout`)."""
+    return extract_full(path, tagger=tagger, display_path=display_path, load_settings=load_settings).result

@@ -4,6 +4,7 @@ few PDFs rendered once per session; the tagger is the rules tagger."""
 
 import copy
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -306,6 +307,34 @@ def test_a_hanging_file_is_timed_out_while_the_batch_finishes(tmp_path):
     assert "1 failed" in status.stdout and "timed out after 2 s" in status.stdout
 
 
+def test_without_a_store_a_hanging_file_is_timed_out_while_the_batch_finishes(tmp_path):
+    # Went wrong: `ogi extract FOLDER` without --store extracted in-process with no time limit, so one
+    # pathological file held up (or hung) the whole batch.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for doc_id in SEED_IDS:
+        (folder / f"{doc_id}.txt").write_bytes(render_bytes(load_gold(doc_id), "txt-pipe"))
+    slow = write_slow_pdf(folder / "pathological.pdf")
+    started = time.monotonic()
+    done = ogi("extract", str(folder), "--workers", "2", "--timeout", "2", "--tagger", "rules",
+               "-o", str(tmp_path / "out.jsonl"))
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert elapsed < 20, f"took {elapsed:.1f} s: the slow file was not stopped"
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert [r["source"]["path"] for r in lines] == sorted(str(p) for p in folder.iterdir())  # input order
+    by_name = {Path(r["source"]["path"]).name: r for r in lines}
+    assert by_name["pathological.pdf"]["status"] == "failed"
+    assert by_name["pathological.pdf"]["errors"] == ["timed out after 2 s"]
+    assert by_name["pathological.pdf"]["source"]["sha256"] == hashlib.sha256(slow.read_bytes()).hexdigest()
+    assert all(by_name[f"{doc_id}.txt"]["status"] == "ok" for doc_id in SEED_IDS)
+    assert f"failed: {slow}: timed out after 2 s" in done.stderr
+
+    one = ogi("extract", str(slow), "--timeout", "1", "--tagger", "rules")  # one file, printed: the same limit
+    assert one.returncode == 1
+    assert json.loads(one.stdout)["errors"] == ["timed out after 1 s"]
+
+
 def test_renamed_or_copied_file_is_not_extracted_again(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -393,8 +422,11 @@ def test_ctrl_c_stops_cleanly_keeping_what_is_stored(tmp_path):
 
 
 def test_store_options_need_store_and_tagger_errors_are_plain(tmp_path):
-    done = ogi("extract", str(ROOT / "examples"), "--workers", "2")
-    assert done.returncode == 2 and "--workers: only with --store" in done.stderr
+    done = ogi("extract", str(ROOT / "examples"), "--retry-failed")
+    assert done.returncode == 2 and "--retry-failed: only with --store" in done.stderr
+    done = ogi("extract", str(ROOT / "examples" / "seed-003.txt"), "--workers", "1", "--timeout", "60",
+               "--memory-limit", "2048", "--recycle-after", "5", "--tagger", "rules")  # limits apply without a store
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "ok", done.stderr
     done = ogi("extract", str(ROOT / "examples"), "--store", str(tmp_path / "s.db"), "--ray-address", "auto")
     assert done.returncode == 2 and "--ray-address: only with --engine ray" in done.stderr
     done = ogi("extract", str(ROOT / "examples" / "seed-003.txt"), "--store", str(tmp_path / "s.db"),

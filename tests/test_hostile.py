@@ -1,24 +1,28 @@
 """Broken and hostile inputs: each ends as a per-file `failed` with a plain reason (or a correct
 extraction where it is readable), in bounded time, and the other files of the run keep working.
 
-The corpus is made by `hostile_corpus.build_corpus` once per session from the shipped examples.
+The corpus is made by `hostile_corpus.build_corpus` once per session from the shipped examples,
+and goes through `extract`, through `ogi extract --store` and through the HTTP service (`ogi serve`,
+POST /v1/extract). Timeouts are tried on real LibreOffice conversions: nothing may be left behind.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, load_gold
-from hostile_corpus import SECRET, build_corpus, hand_made_pdf
+from hostile_corpus import EXAMPLES, SECRET, build_corpus, hand_made_pdf
 from extractor.cli import expand_inputs
 from extractor.pipeline import extract, printable
 from extractor.tagging import get_tagger
@@ -242,6 +246,73 @@ def test_hanging_libreoffice_is_killed_with_its_children_and_temp_files_removed(
     assert list(scratch.iterdir()) == []
 
 
+@pytest.mark.parametrize("store", [True, False], ids=["with-store", "without-store"])
+def test_a_worker_killed_mid_conversion_leaves_no_temp_folder_and_no_libreoffice(tmp_path, store):
+    # Went wrong: a worker killed at its timeout while real LibreOffice converted a .doc left its
+    # scratch folders (ogi-doc-*, ogi-soffice-*, LibreOffice's lu*.tmp) in the temp dir for good.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "report.doc").write_bytes((ROOT / "examples" / "seed-002.doc").read_bytes())
+    (folder / "good.txt").write_bytes((ROOT / "examples" / "seed-003.txt").read_bytes())
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "out.jsonl"
+    args = [sys.executable, "-m", "extractor.cli", "extract", str(folder), "--workers", "1", "--timeout", "0.5",
+            "--tagger", "rules", "-o", str(out)] + (["--store", str(tmp_path / "r.db")] if store else [])
+    driver = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "TMPDIR": str(temp)},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    converters_seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while driver.poll() is None and time.monotonic() < deadline:
+        converters_seen.update(soffice_processes(str(temp)))
+        time.sleep(0.02)
+    _, stderr = driver.communicate(timeout=30)
+    assert driver.returncode == 1, stderr.decode()[-2000:]
+    assert converters_seen, "LibreOffice never ran: the timeout did not stop a conversion"
+    lines = {Path(r["source"]["path"]).name: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert lines["report.doc"]["errors"] == ["timed out after 0.5 s"]
+    assert lines["good.txt"]["status"] == "ok"
+    assert soffice_processes(str(temp)) == []
+    assert sorted(p.name for p in temp.iterdir()) == []  # no ogi-worker-*, ogi-doc-*, ogi-soffice-*, lu*.tmp
+
+
+def test_a_worker_that_dies_mid_conversion_takes_its_libreoffice_and_temp_folder_with_it(tmp_path, monkeypatch):
+    # Went wrong: a worker killed from outside (the kernel's OOM killer, a kill -9) while real LibreOffice
+    # converted left the converter running, no longer below any process we knew, and its files behind.
+    from extractor.bulk.job import TaggerSpec, Task, crashed
+    from extractor.bulk.workers import LocalEngine
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # where the engine makes its workers' folders
+    doc = tmp_path / "report.doc"
+    doc.write_bytes((ROOT / "examples" / "seed-002.doc").read_bytes())
+    engine = LocalEngine(TaggerSpec("rules"), workers=1, timeout=None)
+    engine.start()
+    engine.model()
+    converters: list[int] = []
+
+    def kill_the_worker_once_libreoffice_runs():
+        deadline = time.monotonic() + 30
+        while not converters and time.monotonic() < deadline:
+            converters.extend(soffice_processes(str(temp)))
+            time.sleep(0.01)
+        for slot in list(engine.slots):
+            os.kill(slot.process.pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_the_worker_once_libreoffice_runs)
+    killer.start()
+    try:
+        (outcome,) = engine.run([Task(str(doc), "report.doc", "x")])
+    finally:
+        killer.join()
+        engine.close()
+    assert converters, "LibreOffice never ran"
+    assert outcome.result["errors"] == [crashed(-signal.SIGKILL)]
+    assert soffice_processes(str(temp)) == []
+    assert [p.name for p in temp.iterdir() if not p.name.startswith("pymp-")] == []  # pymp-*: the forkserver's
+
+
 def test_word_file_libreoffice_cannot_read_leaves_no_converter_behind(results, corpus):
     result, seconds = results["random-ole2.doc"]
     assert result["status"] == "failed" and seconds < 60
@@ -319,3 +390,196 @@ def test_folder_of_1000_tiny_files_is_extracted_in_bounded_time(tmp_path):
 
 def test_hand_made_pdf_helper_makes_the_page_count_it_says():
     assert hand_made_pdf(3).count(b"/Type /Page ") == 3
+
+
+def test_a_named_pipe_in_a_folder_fails_plainly_instead_of_waiting_for_a_writer(tmp_path):
+    # Went wrong: hashing opened the file before the loader looked at it, and opening a named pipe
+    # waits for a writer: one FIFO named .txt in a folder hung `extract` for good.
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.update(extract(fifo, tagger=RULES)), daemon=True)
+    worker.start()
+    worker.join(20)
+    if worker.is_alive():  # let the blocked open() return before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("extract waited on the named pipe")
+    assert outcome["status"] == "failed" and outcome["errors"] == ["not a regular file"]
+
+
+# --- limits and the options that change them ---------------------------------------------------------
+
+MESSAGE_MODULES = ["extractor/loaders", "extractor/ocr", "extractor/tagging", "extractor/convert.py",
+                   "extractor/pipeline.py", "extractor/bulk/job.py", "extractor/bulk/workers.py",
+                   "extractor/bulk/run.py"]
+
+
+def message_strings(path: Path) -> list[str]:
+    """Every string literal of a module that reads as prose (has a space), docstrings left out: the
+    messages that can end up in a result's errors or on the console of `ogi extract`."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and " " in node.value]
+
+
+def test_every_option_a_message_names_is_an_option_of_ogi_extract():
+    # Went wrong: the page-limit and LibreOffice-timeout messages told people to use --max-pages and
+    # --convert-timeout, which did not exist.
+    import re
+
+    def options_named(modules: list[str]) -> dict[str, str]:
+        named: dict[str, str] = {}
+        for entry in modules:
+            root = ROOT / entry
+            for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+                for text in message_strings(path):
+                    for option in re.findall(r"(?<![\w-])--[a-z][a-z-]+", text):
+                        named.setdefault(option, f"{path.relative_to(ROOT)}: {text!r}")
+        return named
+
+    def accepted(*command: str) -> set[str]:
+        return set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", ogi(*command, "--help").stdout))
+
+    named = options_named(MESSAGE_MODULES)
+    assert {"--max-pages", "--convert-timeout", "--memory-limit"} <= set(named)  # the scan finds messages
+    extract_options = accepted("extract")
+    assert not {option: where for option, where in named.items() if option not in extract_options}
+    # a result's errors reach HTTP clients too: what they name, `ogi serve` takes as well
+    in_results = options_named([m for m in MESSAGE_MODULES if m != "extractor/bulk/run.py"])
+    serve_options = accepted("serve")
+    assert not {option: where for option, where in in_results.items() if option not in serve_options}
+
+
+def test_max_pages_reaches_the_pdf_loader_with_and_without_a_store(tmp_path):
+    pdf = tmp_path / "thirty-pages.pdf"
+    pdf.write_bytes(hand_made_pdf(30))
+    refused = ogi("extract", str(pdf), "--max-pages", "20", "--tagger", "rules")
+    assert json.loads(refused.stdout)["errors"] == [
+        "the PDF has 30 pages, more than the limit of 20; raise the limit with --max-pages to read it anyway"]
+    read = ogi("extract", str(pdf), "--max-pages", "30", "--tagger", "rules")
+    assert json.loads(read.stdout)["source"]["pages"] == 30
+    stored = ogi("extract", str(pdf), "--max-pages", "20", "--tagger", "rules", "--store", str(tmp_path / "r.db"),
+                 "-o", str(tmp_path / "out.jsonl"))
+    assert "more than the limit of 20" in json.loads((tmp_path / "out.jsonl").read_text("utf-8"))["errors"][0]
+    assert stored.returncode == 1
+    assert ogi("extract", str(pdf), "--max-pages", "0").returncode == 2
+
+
+CONVERT_TIMED_OUT = ("LibreOffice did not finish converting seed-002.doc within 0.2 s; the file may be damaged "
+                     "(raise the limit with --convert-timeout if it is just large)")
+
+
+def test_convert_timeout_stops_real_libreoffice_and_cleans_up(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    done = ogi("extract", str(ROOT / "examples" / "seed-002.doc"), "--convert-timeout", "0.2", "--tagger", "rules",
+               env={**os.environ, "TMPDIR": str(temp)})
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["errors"] == [CONVERT_TIMED_OUT]
+    assert soffice_processes(str(temp)) == []
+    assert list(temp.iterdir()) == []
+
+
+# --- the HTTP service over the whole corpus ---------------------------------------------------------
+
+SERVICE_TIMEOUT = 60
+REFUSED_BY_TYPE = {"random.pdf": "not a PDF file", "random.docx": "not a DOCX file", "random.doc": "not a DOC file"}
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """`ogi serve` with uploads up to 50 MB, a page limit of 400, a 0.2 s LibreOffice limit and its
+    own temp dir (to see what is left behind)."""
+    from test_service import Server
+
+    folder = tmp_path_factory.mktemp("hostile-service")
+    temp = folder / "tmp"
+    temp.mkdir()
+    server = Server(folder / "results.db", "--timeout", str(SERVICE_TIMEOUT), "--max-pages", "400",
+                    "--convert-timeout", "0.2", env={"TMPDIR": str(temp)}).start()
+    server.temp = temp
+    yield server
+    server.stop()
+
+
+def test_a_file_name_with_quotes_keeps_them_through_the_service():
+    # Went wrong: browsers, curl and httpx send a " in a file name as %22 (WHATWG multipart/form-data);
+    # the service kept the %22, so `source.path` was not the name uploaded.
+    from extractor.service.uploads import _filename
+
+    assert _filename({b"filename": b'name with %22double%22 and %25 and 100%.txt'}) == \
+        'name with "double" and %25 and 100%.txt'
+    assert _filename({b"filename": b"line%0Abreak%0d.txt"}) == "line\nbreak\r.txt"  # removed by clean_filename
+
+
+def test_every_hostile_file_through_the_service_fails_alone_or_extracts_and_the_service_goes_on(
+        hostile_server, corpus):
+    import httpx
+
+    expected = {**EXPECTED, "600-pages.pdf": ("failed", "more than the limit of 400")}
+    answers: dict[str, tuple[int, dict, float]] = {}
+    with hostile_server.client() as client:
+        uploads = {name: (name, path.read_bytes()) for name, path in corpus.items() if name != "non-utf8-name"}
+        uploads["seed-002.doc"] = ("seed-002.doc", (ROOT / "examples" / "seed-002.doc").read_bytes())
+        for name, (filename, content) in uploads.items():
+            started = time.monotonic()
+            response = client.post("/v1/extract", files=[("file", (filename, content))])
+            answers[name] = response.status_code, response.json(), time.monotonic() - started
+        # a file name that is not UTF-8, as a client sends the bytes of its local name (no client library
+        # sends such a header, so the body is made by hand)
+        raw_name = os.fsencode(corpus["non-utf8-name"].name)
+        body = (b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="' + raw_name + b'"\r\n\r\n'
+                + corpus["non-utf8-name"].read_bytes() + b"\r\n--b0undary--\r\n")
+        started = time.monotonic()
+        response = client.post("/v1/extract", content=body,
+                               headers={"Content-Type": "multipart/form-data; boundary=b0undary"})
+        answers["non-utf8-name"] = response.status_code, response.json(), time.monotonic() - started
+        uploads["non-utf8-name"] = (raw_name.decode("latin-1"), b"")  # what the service makes of the name
+        for name, (status_code, body, seconds) in answers.items():
+            assert seconds < SERVICE_TIMEOUT + 15, f"{name} took {seconds:.0f} s"
+            if name in REFUSED_BY_TYPE:  # judged by content before extraction: 415, naming the file
+                assert status_code == 415, (name, body)
+                assert body["error"].startswith(f"{name}: ") and REFUSED_BY_TYPE[name] in body["error"]
+                assert plain(body["error"])
+                continue
+            assert status_code == 200, (name, body)
+            assert body["source"]["path"] == uploads[name][0]
+            if name in expected:
+                status, fragment = expected[name]
+                assert body["status"] == status, (name, body["errors"])
+                assert body["errors"] and all(plain(e) for e in body["errors"]), (name, body["errors"])
+                assert fragment is None or any(fragment in e for e in body["errors"]), (name, body["errors"])
+            elif name in GOOD:
+                assert body["status"] == "ok", (name, body["errors"])
+                assert body["tables"] == load_gold(GOOD[name])["tables"], name
+            elif name == "broken-xref.pdf":
+                assert body["status"] == "needs_review" and body["tables"] == load_gold("seed-004")["tables"]
+            elif name == "seed-002.doc":  # --convert-timeout reached the workers
+                assert body["errors"] == [CONVERT_TIMED_OUT]
+            else:  # read by OCR, or refused as unreadable: never a silent wrong ok
+                assert name in ("no-tounicode.pdf", "scanned-one-page.pdf"), name
+                if body["status"] == "failed":
+                    assert plain(body["errors"][0]), body["errors"]
+                elif body["status"] == "ok":
+                    gold = load_gold("seed-004")["tables"]
+                    for table, rows in body["tables"].items():
+                        for row, cells in rows.items():
+                            assert cells == {k: gold[table][row][k] for k in cells}, (name, table, row)
+        assert SECRET not in json.dumps(answers["xxe-document.docx"][1], ensure_ascii=False)
+        # it keeps working: a good report afterwards comes back right
+        assert httpx.get(f"{hostile_server.url}/healthz", timeout=10).status_code == 200
+        response = client.post("/v1/extract", files=[("file", ("seed-004.pdf", (EXAMPLES / "seed-004.pdf")
+                                                                .read_bytes()))])
+        assert response.status_code == 200 and response.json()["status"] == "ok"
+        assert response.json()["tables"] == load_gold("seed-004")["tables"]
+    assert soffice_processes(str(hostile_server.temp)) == []
+    hostile_server.stop()  # its workers' temp folders go with them
+    # (pymp-*: multiprocessing's own folder, left because uvicorn ends by raising SIGTERM again)
+    assert [p.name for p in hostile_server.temp.iterdir() if not p.name.startswith("pymp-")] == []

@@ -1,6 +1,7 @@
 """Bulk extraction that never loses work: a results store, resume, exports, local or Ray workers.
 
     run.py         one run: hash inputs, plan against the store, extract, store each outcome
+    stream.py      extraction without a store: the same engine, results in input order
     plan.py        hashing and the extract-or-keep decision (pure)
     store.py       the SQLite results store (schema, transactions)
     job.py         the per-file function every engine runs (`extract_one`)
@@ -8,15 +9,16 @@
     ray_engine.py  the Ray engine: the same function on Ray actors
     export.py      CSV / XLSX / Parquet tables for analysts
     status.py      counts and commonest errors of a store
-    commands.py    the click glue for `ogi extract --store`, `ogi export`, `ogi status`
+    commands.py    the click glue for `ogi extract` (with and without --store), `ogi export`, `ogi status`
 """
 
 from importlib import import_module
 
 # Exports are imported on first use, so `ogi --help` does not load the pipeline.
 _EXPORTS = {"ModelInfo": "job", "TaggerSpec": "job", "BulkSettings": "run", "RunReport": "run", "run_bulk": "run",
-            "Store": "store", "StoreError": "store", "EngineError": "workers"}
-__all__ = ["BulkSettings", "EngineError", "ModelInfo", "RunReport", "Store", "StoreError", "TaggerSpec", "run_bulk"]
+            "Store": "store", "StoreError": "store", "EngineError": "workers", "extract_in_order": "stream"}
+__all__ = ["BulkSettings", "EngineError", "ModelInfo", "RunReport", "Store", "StoreError", "TaggerSpec",
+           "extract_in_order", "run_bulk"]
 
 
 def __getattr__(name: str):

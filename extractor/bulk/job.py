@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from ..loaders import DEFAULT_LOAD_SETTINGS, LoadSettings
 from ..pipeline import empty_result, extract_full
 from ..tagging import Tagger, get_tagger
 
@@ -70,11 +71,13 @@ def worker_label(engine: str) -> str:
     return f"{engine}:{socket.gethostname()}:{os.getpid()}"
 
 
-def extract_one(task: Task, tagger: Tagger, *, worker: str = "") -> Outcome:
+def extract_one(task: Task, tagger: Tagger, *, worker: str = "",
+                load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS) -> Outcome:
     """Extract one file; never raises for a bad file (the result says `failed` and why)."""
     started, cpu_started = time.perf_counter(), time.process_time()
     try:
-        extraction = extract_full(task.path, tagger=tagger, display_path=task.display_path)
+        extraction = extract_full(task.path, tagger=tagger, display_path=task.display_path,
+                                  load_settings=load_settings)
         result, seconds = extraction.result, dict(extraction.seconds)
     except MemoryError:
         return failed_outcome(task, model_info(tagger), OUT_OF_MEMORY, worker=worker,

@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 
+from ..loaders import DEFAULT_LOAD_SETTINGS, LoadSettings
 from .job import (
     ModelInfo,
     Outcome,
@@ -34,8 +35,9 @@ from .workers import MAX_STARTUP_FAILURES, EngineError
 class ExtractorActor:
     """Holds one tagger; `extract` is `extract_one` with it. Made a Ray actor at run time."""
 
-    def __init__(self, spec: TaggerSpec):
+    def __init__(self, spec: TaggerSpec, load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS):
         self.spec = spec
+        self.load_settings = load_settings
         self.tagger = load_tagger(spec)
         self.label = worker_label("ray")
 
@@ -43,7 +45,8 @@ class ExtractorActor:
         return model_info(self.tagger)
 
     def extract(self, task: Task) -> Outcome:
-        return extract_one(task, tagger_for(task, self.spec, self.tagger), worker=self.label)
+        return extract_one(task, tagger_for(task, self.spec, self.tagger), worker=self.label,
+                           load_settings=self.load_settings)
 
 
 def import_ray():
@@ -74,8 +77,10 @@ class RayEngine:
     """
 
     def __init__(self, tagger: TaggerSpec, *, workers: int | None = None, address: str | None = None,
-                 timeout: float | None = 300.0, recycle_after: int | None = 200):
+                 timeout: float | None = 300.0, recycle_after: int | None = 200,
+                 load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS):
         self.spec = tagger
+        self.load_settings = load_settings
         self.workers = workers
         self.address = address
         self.timeout = timeout or None
@@ -102,7 +107,7 @@ class RayEngine:
             self._spawn()
 
     def _spawn(self) -> None:
-        handle = self._remote_class.remote(self.spec)
+        handle = self._remote_class.remote(self.spec, self.load_settings)
         self.actors.append(_Actor(handle, handle.describe.remote()))
 
     def _drop(self, actor: _Actor) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TextIO
 
+from ..loaders import DEFAULT_LOAD_SETTINGS, LoadSettings
 from ..pipeline import empty_result, printable
 from .job import ModelInfo, TaggerSpec
 from .plan import Plan, Unreadable, make_plan, see_files
@@ -82,16 +83,21 @@ class RunReport:
         return 1 if self.failed_inputs or self.unreadable else 0
 
 
-def make_engine(tagger: TaggerSpec, settings: BulkSettings):
+def make_engine(tagger: TaggerSpec, settings: BulkSettings, load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS,
+                files: int | None = None):
+    """The engine `settings` ask for; `files`: how many files it will get (no more local workers than that)."""
     if settings.engine == "ray":
         from .ray_engine import RayEngine
 
         return RayEngine(tagger, workers=settings.workers, address=settings.ray_address,
-                         timeout=settings.timeout, recycle_after=settings.recycle_after)
+                         timeout=settings.timeout, recycle_after=settings.recycle_after, load_settings=load_settings)
     from .workers import LocalEngine
 
-    return LocalEngine(tagger, workers=settings.workers or os.cpu_count() or 1, timeout=settings.timeout,
-                       recycle_after=settings.recycle_after, memory_limit_mb=settings.memory_limit_mb)
+    workers = settings.workers or os.cpu_count() or 1
+    if files is not None:
+        workers = max(1, min(workers, files))
+    return LocalEngine(tagger, workers=workers, timeout=settings.timeout, recycle_after=settings.recycle_after,
+                       memory_limit_mb=settings.memory_limit_mb, load_settings=load_settings)
 
 
 @contextmanager
@@ -151,19 +157,20 @@ def write_jsonl(output: str | Path, seen: Sequence[SeenFile | Unreadable], store
 
 
 def run_bulk(paths: Sequence[str], store_path: str | Path, tagger: TaggerSpec, settings: BulkSettings, *,
-             output: str | Path | None = None, progress: bool | None = None, log: TextIO | None = None
-             ) -> RunReport:
+             output: str | Path | None = None, progress: bool | None = None, log: TextIO | None = None,
+             load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS) -> RunReport:
     """Extract `paths` into the store at `store_path`; see the module docstring.
 
     progress: None shows a bar when stderr is a terminal. output: also write JSON lines (input order)
-    when the run completes. Raises StoreError (not a usable store) and EngineError (workers cannot start).
+    when the run completes. load_settings: the page limit and LibreOffice timeout of the loaders.
+    Raises StoreError (not a usable store) and EngineError (workers cannot start).
     """
     from tqdm import tqdm
 
     log = log or sys.stderr
     report = RunReport(inputs=len(paths))
     with Store.open(store_path) as store, sigterm_as_interrupt():
-        engine = make_engine(tagger, settings)
+        engine = make_engine(tagger, settings, load_settings)
         run_id = None
         try:
             engine.start()  # workers load the tagger while the driver hashes
@@ -177,7 +184,8 @@ def run_bulk(paths: Sequence[str], store_path: str | Path, tagger: TaggerSpec, s
             print(describe_plan(store_path, report), file=log)
             for item in report.unreadable:
                 print(f"failed: {item.path}: {item.reason}", file=log)
-            run_id = store.begin_run({**asdict(settings), "tagger": asdict(tagger)}, report.model)
+            run_id = store.begin_run({**asdict(settings), "tagger": asdict(tagger), "load": asdict(load_settings)},
+                                     report.model)
             bar = tqdm(total=len(report.plan.tasks), desc="extracting", unit="file", file=log,
                        disable=(not progress) if progress is not None else None, dynamic_ncols=True)
             with bar:

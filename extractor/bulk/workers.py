@@ -11,7 +11,10 @@ be killed without disturbing the others:
 - each worker's address space is capped (RLIMIT_AS, `memory_limit_mb`): a file
   that needs more fails with MemoryError instead of taking the machine down;
 - workers ignore Ctrl-C and sit in their own process group: the driver decides
-  when they stop. If the driver dies, each worker sees its pipe close and exits.
+  when they stop. If the driver dies, each worker sees its pipe close and exits;
+- each worker has its own temporary folder (TMPDIR), made by the driver and
+  removed by it once the worker has exited or been killed: scratch files of a
+  killed conversion (ogi-doc-*, ogi-soffice-*, LibreOffice's own) go with it.
 
 `run(tasks)` extracts a known list; `serve(inbox)` extracts tasks that keep
 arriving from other threads (the HTTP service), each may name its own tagger.
@@ -23,7 +26,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections import deque
@@ -31,6 +36,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+from ..loaders import DEFAULT_LOAD_SETTINGS, LoadSettings
 from .job import (
     ModelInfo,
     Outcome,
@@ -58,6 +64,7 @@ class WorkerSettings:
     tagger: TaggerSpec
     memory_limit_mb: int | None = None
     threads: int | None = None  # BLAS/OpenMP threads per worker
+    load: LoadSettings = DEFAULT_LOAD_SETTINGS
 
 
 # --- the worker process ---------------------------------------------------------------
@@ -72,13 +79,21 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
-def worker_main(conn: Connection, settings: WorkerSettings) -> None:
+def use_temp_dir(folder: str) -> None:
+    """Put this process's temporary files, and those of the programs it starts, under `folder`."""
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder
+
+
+def worker_main(conn: Connection, settings: WorkerSettings, temp_dir: str | None = None) -> None:
     """Load the tagger once, then extract the files the driver sends until it sends None or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         os.setpgid(0, 0)  # a timeout kills the worker's whole group; Ctrl-C at a terminal does not reach it
     except OSError:
         pass
+    if temp_dir:
+        use_temp_dir(temp_dir)
     if settings.threads:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ.setdefault(name, str(settings.threads))
@@ -106,7 +121,7 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
             outcome = failed_outcome(task, info, f"the tagger ({which}) could not be loaded: "
                                                  f"{type(exc).__name__}: {exc}", worker=label)
         else:
-            outcome = extract_one(task, task_tagger, worker=label)
+            outcome = extract_one(task, task_tagger, worker=label, load_settings=settings.load)
         try:
             conn.send(("done", outcome))
         except OSError:
@@ -120,21 +135,48 @@ def parse_ppid(stat: str) -> int:
     return int(stat[stat.rindex(")") + 2:].split()[1])
 
 
-def process_parents() -> dict[int, int]:
-    """pid -> parent pid of every process (Linux /proc; empty elsewhere)."""
-    parents: dict[int, int] = {}
+def parse_pgrp(stat: str) -> int:
+    """The process group id from the text of /proc/<pid>/stat."""
+    return int(stat[stat.rindex(")") + 2:].split()[2])
+
+
+def _proc_stats() -> dict[int, str]:
+    stats: dict[int, str] = {}
     try:
         names = os.listdir("/proc")
     except OSError:
-        return parents
+        return stats
     for name in names:
         if name.isdigit():
             try:
                 with open(f"/proc/{name}/stat") as fh:
-                    parents[int(name)] = parse_ppid(fh.read())
-            except (OSError, ValueError, IndexError):
+                    stats[int(name)] = fh.read()
+            except OSError:
                 continue
+    return stats
+
+
+def process_parents() -> dict[int, int]:
+    """pid -> parent pid of every process (Linux /proc; empty elsewhere)."""
+    parents: dict[int, int] = {}
+    for pid, stat in _proc_stats().items():
+        try:
+            parents[pid] = parse_ppid(stat)
+        except (ValueError, IndexError):
+            continue
     return parents
+
+
+def process_groups(pids: Sequence[int]) -> set[int]:
+    """The process groups of `pids` (those still running)."""
+    groups = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                groups.add(parse_pgrp(fh.read()))
+        except (OSError, ValueError, IndexError):
+            continue
+    return groups
 
 
 def descendants(pid: int, parents: Mapping[int, int]) -> list[int]:
@@ -149,21 +191,78 @@ def descendants(pid: int, parents: Mapping[int, int]) -> list[int]:
     return found
 
 
-def kill_tree(pid: int) -> None:
-    """SIGKILL a process and every process below it (e.g. a LibreOffice conversion in its own session)."""
+def processes_naming(marker: str) -> list[int]:
+    """Running processes whose command line holds `marker` (e.g. a worker's temporary folder)."""
+    wanted = os.fsencode(marker)
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in names:
+        if name.isdigit() and int(name) != os.getpid():
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as fh:
+                    if wanted in fh.read():
+                        found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2:][:1] in ("Z", "X")  # a zombie runs no more code
+
+
+def wait_gone(pids: Sequence[int], timeout: float = 5.0) -> None:
+    """Wait (at most `timeout` s) until every one of `pids` has stopped running."""
+    deadline = time.monotonic() + timeout
+    while any(not _gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _kill(pids: Sequence[int]) -> None:
+    """SIGKILL `pids` and every process group they sit in (never the driver's own group)."""
+    for group in process_groups(pids) - {os.getpgrp(), 0, 1}:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def kill_tree(pid: int) -> list[int]:
+    """SIGKILL a process, every process below it, and the process groups they sit in; returns the
+    processes below it (wait for them with `wait_gone`).
+
+    A LibreOffice conversion runs in its own session (its own process group): killing that group
+    also reaches the processes it forked after we looked and those whose parent died first (they
+    are no longer below the worker). The driver's own group is never touched."""
     try:
         os.kill(pid, signal.SIGSTOP)  # no new children while we look
     except ProcessLookupError:
-        return
-    for child in descendants(pid, process_parents()):
-        try:
-            os.kill(child, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        return []
+    below = descendants(pid, process_parents())
+    _kill([*below, pid])
+    return below
+
+
+def kill_strays(marker: str) -> None:
+    """Kill what is still running with `marker` on its command line, and wait until it has stopped:
+    a converter whose worker died before its tree could be walked still names the worker's folder."""
+    strays = processes_naming(marker)
+    if strays:
+        _kill(strays)
+        wait_gone(strays)
 
 
 # --- the driver side ------------------------------------------------------------------------
@@ -233,9 +332,10 @@ class Inbox:
 
 
 class _Slot:
-    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection):
+    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection, temp_dir: str):
         self.process = process
         self.conn = conn
+        self.temp_dir = temp_dir  # the worker's TMPDIR, removed once it has exited
         self.model: ModelInfo | None = None
         self.task: Task | None = None
         self.started = 0.0
@@ -250,14 +350,15 @@ class LocalEngine:
     """Run `extract_one` on `workers` local processes. start(), model(), run(tasks), close()."""
 
     def __init__(self, tagger: TaggerSpec, *, workers: int, timeout: float | None = 300.0,
-                 recycle_after: int | None = 200, memory_limit_mb: int | None = 4096):
+                 recycle_after: int | None = 200, memory_limit_mb: int | None = 4096,
+                 load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS):
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
         self.timeout = timeout or None
         self.recycle_after = recycle_after or None
         threads = max(1, (os.cpu_count() or 1) // workers)
-        self.settings = WorkerSettings(tagger, memory_limit_mb or None, threads)
+        self.settings = WorkerSettings(tagger, memory_limit_mb or None, threads, load_settings)
         self.slots: list[_Slot] = []
         self._model: ModelInfo | None = None
         self._startup_failures = 0
@@ -272,16 +373,23 @@ class LocalEngine:
             self._spawn()
 
     def _spawn(self) -> None:
-        parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=worker_main, args=(child, self.settings), daemon=True,
-                                    name="ogi-extract-worker")
-        process.start()
+        temp_dir = tempfile.mkdtemp(prefix="ogi-worker-")
+        try:
+            parent, child = self._ctx.Pipe(duplex=True)
+            process = self._ctx.Process(target=worker_main, args=(child, self.settings, temp_dir), daemon=True,
+                                        name="ogi-extract-worker")
+            process.start()
+        except BaseException:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            raise
         child.close()
-        self.slots.append(_Slot(process, parent))
+        self.slots.append(_Slot(process, parent, temp_dir))
 
     def _drop(self, slot: _Slot, *, kill: bool) -> None:
+        killed: list[int] = []
         if kill:
-            kill_tree(slot.process.pid)
+            if slot.process.exitcode is None:  # once reaped, its pid may belong to another process
+                killed = kill_tree(slot.process.pid)
         else:
             try:
                 slot.conn.send(None)
@@ -289,10 +397,15 @@ class LocalEngine:
                 pass
         slot.process.join(timeout=None if kill else 10)
         if slot.process.is_alive():
-            kill_tree(slot.process.pid)
+            killed += kill_tree(slot.process.pid)
             slot.process.join()
+            kill = True
         slot.conn.close()
         self.slots.remove(slot)
+        if kill:
+            wait_gone(killed)
+            kill_strays(slot.temp_dir)
+        shutil.rmtree(slot.temp_dir, ignore_errors=True)  # nothing that could write there is left
 
     def close(self) -> None:
         """Stop every worker: idle ones are told to stop, busy ones are killed."""

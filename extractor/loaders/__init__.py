@@ -6,9 +6,35 @@ a mislabelled file is read by the right loader or refused with a plain reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..convert import DEFAULT_TIMEOUT as CONVERT_TIMEOUT
 from ..tokens import Document, LoadError
+
+MAX_PDF_PAGES = 500  # the PDF loader's default page limit
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """The loader limits `ogi extract` and `ogi serve` can change (`--max-pages`, `--convert-timeout`).
+
+    max_pages: a PDF with more pages is refused (checked before its page tree is walked).
+    convert_timeout: seconds LibreOffice may take to convert a .doc before it is killed.
+    The other limits are the loaders' own settings (`HtmlLimits`, `DocxLimits`, ...), at their defaults.
+    """
+
+    max_pages: int = MAX_PDF_PAGES
+    convert_timeout: float = CONVERT_TIMEOUT
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_pages, bool) or not isinstance(self.max_pages, int) or self.max_pages < 1:
+            raise ValueError(f"max_pages={self.max_pages!r}: expected a whole number of pages, 1 or more")
+        if not self.convert_timeout > 0:
+            raise ValueError(f"convert_timeout={self.convert_timeout!r}: expected a positive number of seconds")
+
+
+DEFAULT_LOAD_SETTINGS = LoadSettings()
 
 SUFFIXES = {
     ".txt": "txt", ".text": "txt",
@@ -50,7 +76,7 @@ def sniff(path: Path) -> str:
     return suffix
 
 
-def load(path: str | Path) -> Document:
+def load(path: str | Path, settings: LoadSettings = DEFAULT_LOAD_SETTINGS) -> Document:
     """The token stream of one file; LoadError with a plain reason when it cannot be read."""
     path = Path(path)
     if not path.is_file():
@@ -63,11 +89,15 @@ def load(path: str | Path) -> Document:
     elif fmt == "docx":
         from .docx import load as load_format
     elif fmt == "doc":
-        from .doc import load as load_format
+        from .doc import load as load_doc
+
+        return load_doc(path, timeout=settings.convert_timeout)
     elif fmt == "image":
         from .scanned import load_image as load_format
     else:
-        from .pdf import load as load_format
+        from .pdf import load as load_pdf
+
+        return load_pdf(path, max_pages=settings.max_pages)
     return load_format(path)
 
 

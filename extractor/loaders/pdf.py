@@ -33,6 +33,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.table import TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils.text import WordExtractor
 
+from extractor.loaders import MAX_PDF_PAGES
 from extractor.tokens import Document, LoadError, Token
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (points, from the page's top-left)
@@ -732,7 +733,7 @@ def declared_page_count(pdf: "pdfplumber.PDF") -> int | None:
 def check_page_limit(count: int, max_pages: int) -> None:
     if count > max_pages:
         raise LoadError(f"the PDF has {count} pages, more than the limit of {max_pages}; "
-                        "raise the limit (max_pages, --max-pages) to load it anyway")
+                        "raise the limit with --max-pages to read it anyway")
 
 
 def read_pages(pdf: "pdfplumber.PDF", path: Path, max_pages: int,
@@ -760,7 +761,7 @@ def read_pages(pdf: "pdfplumber.PDF", path: Path, max_pages: int,
     return len(pages), layouts, damaged
 
 
-def load(path: Path, *, max_pages: int = 500, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
+def load(path: Path, *, max_pages: int = MAX_PDF_PAGES, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
     """Load a PDF into tokens (format "pdf"; "scanned-pdf" when pages without a text layer were read
     by OCR); LoadError says why when it cannot."""
     path = Path(path)

@@ -70,7 +70,8 @@ class Service:
         incoming.mkdir(parents=True, exist_ok=True)
         self.pool = ExtractionPool(self.default.spec, workers=s.workers, timeout=s.timeout,
                                    memory_limit_mb=s.memory_limit_mb, recycle_after=s.recycle_after,
-                                   max_queue=s.max_queue, on_outcome=self.metrics.observe_outcome)
+                                   max_queue=s.max_queue, on_outcome=self.metrics.observe_outcome,
+                                   load_settings=s.load_settings)
         model = self.pool.start()
         if model != self.default.model:  # cannot happen unless the model folder changed under us
             log.warning("workers loaded %s, expected %s", model, self.default.model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..loaders import DEFAULT_LOAD_SETTINGS
 from ..tagging import TAGGER_NAMES
 
 
@@ -27,11 +28,17 @@ from ..tagging import TAGGER_NAMES
               help="Most files one job may hold.")
 @click.option("--memory-limit", type=click.IntRange(min=0), default=4096, show_default=True, metavar="MB",
               help="Address-space limit of each worker in MB (0: none).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=DEFAULT_LOAD_SETTINGS.max_pages, show_default=True,
+              metavar="N",
+              help="Refuse a PDF of more than N pages (the document fails).")
+@click.option("--convert-timeout", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_LOAD_SETTINGS.convert_timeout, show_default=True, metavar="SECONDS", help="Seconds LibreOffice may take to convert a .doc before the document fails "
+                                      "(--timeout still bounds the whole document).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True)
 def serve(host: str, port: int, store: str, workers: int | None, max_upload_mb: float, timeout: float,
           tagger_name: str | None, model_name: str | None, max_job_files: int, memory_limit: int,
-          log_level: str) -> None:
+          max_pages: int, convert_timeout: float, log_level: str) -> None:
     """Serve extraction over HTTP: POST /v1/extract, POST /v1/jobs, GET /v1/jobs/{id}[/results],
     GET /v1/models, /healthz, /metrics; API documentation at /docs.
 
@@ -55,6 +62,7 @@ def serve(host: str, port: int, store: str, workers: int | None, max_upload_mb: 
         settings = ServiceSettings(store=store, workers=workers or os.cpu_count() or 1, timeout=timeout or None,
                                    max_upload_mb=max_upload_mb, max_job_files=max_job_files, tagger=tagger_name,
                                    model=model_name, memory_limit_mb=memory_limit or None,
+                                   max_pages=max_pages, convert_timeout=convert_timeout,
                                    api_token=ServiceSettings.token_from_env())
         default = choose(tagger_name, model_name)
     except ValueError as exc:

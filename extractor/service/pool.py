@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from ..bulk.job import ModelInfo, Outcome, TaggerSpec, Task
 from ..bulk.workers import EngineError, Inbox, LocalEngine
+from ..loaders import DEFAULT_LOAD_SETTINGS, LoadSettings
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,10 @@ class Unavailable(Exception):
 
 class ExtractionPool:
     def __init__(self, tagger: TaggerSpec, *, workers: int, timeout: float | None, memory_limit_mb: int | None,
-                 recycle_after: int | None, max_queue: int, on_outcome: Callback | None = None):
+                 recycle_after: int | None, max_queue: int, on_outcome: Callback | None = None,
+                 load_settings: LoadSettings = DEFAULT_LOAD_SETTINGS):
         self.engine = LocalEngine(tagger, workers=workers, timeout=timeout, recycle_after=recycle_after,
-                                  memory_limit_mb=memory_limit_mb)
+                                  memory_limit_mb=memory_limit_mb, load_settings=load_settings)
         self.max_queue = max_queue
         self.on_outcome = on_outcome
         self.model: ModelInfo | None = None

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..loaders import DEFAULT_LOAD_SETTINGS, LoadSettings
+
 TOKEN_ENV = "OGI_API_TOKEN"
 
 
@@ -26,6 +28,8 @@ class ServiceSettings:
     max_queue: documents waiting or in extraction before new work is refused with 503.
     tagger, model: the default tagger (as `get_tagger`; None: the shipped model if any, else rules).
     memory_limit_mb, recycle_after: as for bulk workers (None: no limit / never).
+    max_pages, convert_timeout: the loader limits of `LoadSettings` (as `ogi extract --max-pages`,
+        `--convert-timeout`).
     api_token: when set, every /v1 request and /metrics needs `Authorization: Bearer <token>`.
     """
 
@@ -39,6 +43,8 @@ class ServiceSettings:
     model: str | None = None
     memory_limit_mb: int | None = 4096
     recycle_after: int | None = 200
+    max_pages: int = DEFAULT_LOAD_SETTINGS.max_pages
+    convert_timeout: float = DEFAULT_LOAD_SETTINGS.convert_timeout
     api_token: str | None = None
 
     def __post_init__(self) -> None:
@@ -59,6 +65,11 @@ class ServiceSettings:
             raise ValueError(f"recycle_after={self.recycle_after}: expected 1 or more")
         if self.api_token is not None and not self.api_token.strip():
             raise ValueError("api_token: empty; unset it to run without authentication")
+        self.load_settings  # noqa: B018  (validates max_pages and convert_timeout)
+
+    @property
+    def load_settings(self) -> LoadSettings:
+        return LoadSettings(max_pages=self.max_pages, convert_timeout=self.convert_timeout)
 
     @property
     def max_upload_bytes(self) -> int:

@@ -26,6 +26,8 @@ MAX_FIELD_BYTES = 64 * 1024  # a non-file form field
 DRAIN_BYTES = 16 * 1024 * 1024  # read (and drop) this much more of a refused body, so the client hears why
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+# The only escapes browsers, curl and httpx apply to a quoted filename (WHATWG HTML, multipart/form-data).
+_FORM_ESCAPES = re.compile(r"%22|%0[AaDd]")
 
 
 class UploadError(Exception):
@@ -72,9 +74,10 @@ def _filename(options: dict[bytes, bytes]) -> str | None:
     if b"filename" in options:
         raw = options[b"filename"]
         try:
-            return raw.decode("utf-8")
+            name = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return raw.decode("latin-1")
+            name = raw.decode("latin-1")
+        return _FORM_ESCAPES.sub(lambda m: chr(int(m.group()[1:], 16)), name)
     return None
 
 
