@@ -36,6 +36,9 @@ class Token:
     furniture: bool = False  # page header/footer/number, as recognised by the loader
     unreadable: bool = False  # printed but not decodable (PDF `(cid:N)` glyphs)
     confidence: float | None = None  # recognition confidence (OCR), None when exact
+    # OCR: the most weight the recogniser gave a different digit at any digit of the text (an "8"
+    # that was 3 % "6"), None when exact; cells no consistency rule checks are held to it.
+    digit_rival: float | None = None
 
     def with_text(self, text: str) -> "Token":
         return replace(self, text=text)

@@ -177,6 +177,30 @@ def test_unknown_formats_are_refused():
         parse_formats("txt,odt")
 
 
+def test_scanned_pdf_is_asked_for_by_name_or_with_all():
+    assert "scanned-pdf" not in parse_formats("default")
+    assert parse_formats("all") == ["txt", "html", "docx", "doc", "pdf", "scanned-pdf"]
+    assert parse_formats("pdf,all") == ["pdf", "txt", "html", "docx", "doc", "scanned-pdf"]
+    assert parse_formats("scanned-pdf") == ["scanned-pdf"]
+
+
+def test_scanned_inputs_are_cached_by_the_scanners_code_too(tmp_path, monkeypatch):
+    from extractor.evaluation import goldset
+
+    doc = gold_docs(GOLD_DIR, "test")[0]
+    scanned, pdf = (goldset.render_cache_path(doc, fmt, tmp_path) for fmt in ("scanned-pdf", "pdf"))
+    assert scanned.parent == pdf.parent  # the same gold, rendered by the same renderer
+    assert scanned.name == f"scanned-pdf-{goldset.scanner_hash()}"
+    assert {"ocr/scan.py", "ocr/image.py", "loaders/scanned.py"} <= set(goldset.SCANNER_CODE)
+    # Another scanner (here: its code without one of its files) is another cache folder.
+    monkeypatch.setattr(goldset, "SCANNER_CODE", goldset.SCANNER_CODE[1:])
+    goldset.scanner_hash.cache_clear()
+    try:
+        assert goldset.render_cache_path(doc, "scanned-pdf", tmp_path) != scanned
+    finally:
+        goldset.scanner_hash.cache_clear()
+
+
 # --- end to end -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -66,6 +66,45 @@ def test_all_blank_row_is_all_null():
     assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": None}
 
 
+def test_a_labelled_grid_row_without_any_value_cell_is_named_not_blank():
+    # The loader gave the label and nothing else: the figures may be printed where nothing was read.
+    items = [(cell("规章", 0, 0), L.ROW_LABEL), (cell("行政许可", 1, 0), L.ROW_LABEL), (cell("5", 1, 1), L.CELL_VALUE)]
+    build = run(items)
+    assert "regulations" not in build.tables["active_disclosure"]
+    named = [e for e in build.errors if e.startswith("active_disclosure.regulations:")]
+    assert len(named) == 1 and "no cells" in named[0]
+    for field in ("issued", "repealed", "in_force"):
+        assert f"active_disclosure.regulations.{field}" in named[0]
+    assert not any("rows not found" in e and "regulations" in e for e in build.errors)  # found, not used
+    assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 5}
+
+
+def test_a_labelled_row_without_any_value_token_in_plain_text_is_named():
+    build = run([(cell("行政许可"), L.ROW_LABEL), (Token(text="正文"), L.PROSE)])
+    assert "administrative_licensing" not in build.tables["active_disclosure"]
+    assert any(e.startswith("active_disclosure.administrative_licensing:")
+               and "active_disclosure.administrative_licensing.decisions" in e for e in build.errors)
+
+
+def test_printed_blank_cells_in_a_grid_row_stay_blank_without_error():
+    items = [(cell("规章", 0, 0), L.ROW_LABEL), (cell("", 0, 1), L.CELL_VALUE), (cell("/", 0, 2), L.CELL_VALUE),
+             (cell("—", 0, 3), L.CELL_VALUE)]
+    build = run(items)
+    assert build.tables["active_disclosure"]["regulations"] == {"issued": None, "repealed": None, "in_force": None}
+    assert not any("regulations" in e for e in build.errors)
+
+
+def test_a_column_with_no_cell_in_a_grid_row_is_left_out_and_named():
+    headers = [(cell("信息内容", 0, 0), L.COLUMN_HEADER), (cell("本年制发件数", 0, 1), L.COLUMN_HEADER),
+               (cell("本年废止件数", 0, 2), L.COLUMN_HEADER), (cell("现行有效件数", 0, 3), L.COLUMN_HEADER)]
+    items = headers + [(cell("规章", 1, 0), L.ROW_LABEL), (cell("4", 1, 1), L.CELL_VALUE),
+                       (cell("6", 1, 3), L.CELL_VALUE)]
+    build = run(items)
+    assert build.tables["active_disclosure"]["regulations"] == {"issued": 4, "in_force": 6}
+    assert any(e.startswith("active_disclosure.regulations:") and "active_disclosure.regulations.repealed" in e
+               and "active_disclosure.regulations.issued" not in e for e in build.errors)
+
+
 def test_unreadable_figure_is_null_and_named():
     build = run([(cell("行政许可"), L.ROW_LABEL), (cell("1O8"), L.CELL_VALUE)])
     assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": None}
@@ -91,6 +130,24 @@ def test_low_confidence_ocr_value_is_kept_and_flagged():
     build = run([(cell("行政许可"), L.ROW_LABEL), (tok, L.CELL_VALUE)])
     assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 7}
     assert any("low confidence" in e for e in build.errors)
+
+
+def test_ocr_values_no_rule_checks_are_held_to_stricter_limits():
+    # 0.92 passes where consistency rules check the figures (applications), not in table 1.
+    def ocr(text, confidence=0.92, rival=0.0):
+        return Token(text=text, cell=True, confidence=confidence, digit_rival=rival)
+
+    items = [(cell("行政许可"), L.ROW_LABEL), (ocr("7"), L.CELL_VALUE),
+             (cell("一、本年新收政府信息公开申请数量"), L.ROW_LABEL)] + [(ocr("1", rival=0.03), L.CELL_VALUE)] * 7
+    build = run(items)
+    assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 7}
+    assert build.tables["applications"]["new_received"]["total"] == 1
+    assert [e for e in build.errors if "low confidence" in e or "misread" in e] == [
+        "active_disclosure.administrative_licensing.decisions: “7” was recognised with low confidence (0.92); check it"]
+    build = run([(cell("行政许可"), L.ROW_LABEL), (ocr("7", confidence=0.99, rival=0.02), L.CELL_VALUE)])
+    assert any("administrative_licensing.decisions" in e and "another digit 2% weight" in e for e in build.errors)
+    build = run([(cell("行政许可"), L.ROW_LABEL), (ocr("7", confidence=0.99, rival=0.001), L.CELL_VALUE)])
+    assert not any("administrative_licensing" in e for e in build.errors)
 
 
 def test_nested_rows_use_the_group_printed_above():

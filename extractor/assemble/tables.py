@@ -4,6 +4,11 @@ Rows are found by their printed labels; figures are placed into columns by
 grid coordinates where the source has a real table, else by their order in
 the row. Whenever placement is not certain the row is left out and an error
 names it: a figure is never guessed into a cell.
+
+A blank is something the loader saw: a cell printed empty, "/", "—" (a token
+with that text). A column for which the loader gave no token at all is not a
+blank but unknown: it is left out and named, as is a labelled row with no
+value tokens at all (its figures may be printed where nothing was read).
 """
 
 from __future__ import annotations
@@ -18,6 +23,14 @@ from ..values import parse_value
 
 # OCR values read with less confidence than this are flagged for review.
 MIN_VALUE_CONFIDENCE = 0.90
+# Tables no consistency rule checks (extractor/validate.py has none for the active-disclosure
+# table): a misread digit there cannot show as a broken rule, so their OCR values are held to a
+# stricter confidence, and flagged whenever the recogniser gave another digit real weight
+# (`Token.digit_rival`; on clean scans it stays below 0.001, a digit damaged into another's
+# shape gives it several per cent).
+UNCHECKED_TABLES = frozenset({"active_disclosure"})
+MIN_UNCHECKED_VALUE_CONFIDENCE = 0.93
+MAX_UNCHECKED_DIGIT_RIVAL = 0.01
 
 _TABLE_ROLES = {Label.ROW_LABEL, Label.CELL_VALUE, Label.COLUMN_HEADER, Label.TABLE_TITLE, Label.NOTE}
 
@@ -34,6 +47,8 @@ class OpenRow:
 class TableBuild:
     tables: dict[str, dict] = field(default_factory=lambda: {t: {} for t in schema.TABLES})
     errors: list[str] = field(default_factory=list)
+    # (table, row key) of rows whose label was found but whose figures were not used (already named)
+    withheld: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _row_fields(table: str, key: str, fmt: str) -> list[str]:
@@ -144,17 +159,30 @@ class TableAssembler:
         table[row.key] = self.read_cells(row.table, row.key, placed)
 
     def place(self, row: OpenRow, fields: list[str]) -> dict[str, Token | None] | None:
-        """Field -> value token (None: no cell printed) for a row, or None when placement is unsure."""
+        """Field -> value token for a row (None: every value cell is printed blank), or None when
+        placement is unsure. A field with no token at all is left out of the mapping and named,
+        never taken for blank."""
         values = row.values
         where = f"{row.table}.{row.key}"
-        if values and all(v.col is not None for v in values):
+        if not values:
+            self.withhold(row, fields, "has no cells for its figures")
+            return None
+        if all(v.col is not None for v in values):
             if len(values) == len(fields):
                 return dict(zip(fields, values))
             by_header = self.header_cols.get(row.table, {})
             placed = {by_header[v.col]: v for v in values if v.col in by_header}
             unplaced = [v for v in values if v.col not in by_header and v.text.strip()]
             if by_header and not unplaced and set(placed) <= set(fields):
-                return {f: placed.get(f) for f in fields}
+                missing = [f for f in fields if f not in placed]
+                if len(missing) == len(fields):
+                    self.withhold(row, fields, "has no cells under its columns")
+                    return None
+                if missing:
+                    self.out.errors.append(
+                        f"{where}: the row “{row.label}” has no cell under the column of "
+                        f"{_cell_names(where, missing)}; blank or unread is unknown, so it was left out")
+                return {f: placed[f] for f in fields if f in placed}
         trimmed = _strip_blank_edges(values)
         stripped = len(trimmed) != len(values)
         blank_inside = any(not v.text.strip() for v in trimmed)
@@ -163,12 +191,21 @@ class TableAssembler:
         if len(trimmed) == len(fields) and not (stripped and blank_inside):
             return dict(zip(fields, trimmed))
         if not trimmed:
-            # Nothing printed in any value cell: every field is blank.
+            # Every value cell is printed blank (empty, "/", "—"...): every field is blank.
             return dict.fromkeys(fields)
         self.out.errors.append(
             f"{where}: the row “{row.label}” has {len(trimmed)} figures for {len(fields)} columns; "
             "which figure belongs to which column is unclear, so none was used")
+        self.out.withheld.add((row.table, row.key))
         return None
+
+    def withhold(self, row: OpenRow, fields: list[str], what: str) -> None:
+        """Name a labelled row whose figures the loader gave no cells for, and leave it out."""
+        where = f"{row.table}.{row.key}"
+        self.out.errors.append(
+            f"{where}: the row “{row.label}” {what} ({_cell_names(where, fields)}); they may be printed "
+            "but were not read, so the row was not used")
+        self.out.withheld.add((row.table, row.key))
 
     def read_cells(self, table: str, row_key: str, placed: dict[str, Token | None]) -> dict:
         cells: dict = {}
@@ -177,17 +214,27 @@ class TableAssembler:
                 cells[field_key] = None
                 continue
             amount = schema.is_amount_field(self.fmt, row_key, field_key) if table == "active_disclosure" else False
-            cells[field_key] = self.read_value(f"{table}.{row_key}.{field_key}", tok, amount)
+            cells[field_key] = self.read_value(f"{table}.{row_key}.{field_key}", tok, amount,
+                                               checked=table not in UNCHECKED_TABLES)
         return cells
 
-    def read_value(self, where: str, tok: Token, amount: bool) -> int | float | None:
+    def read_value(self, where: str, tok: Token, amount: bool, checked: bool = True) -> int | float | None:
+        """The cell's value (None when blank or unreadable), naming it in the errors when it cannot
+        be read or when OCR was unsure of it; `checked`: a consistency rule covers the cell."""
         parsed = parse_value(tok.text, amount=amount)
         if tok.unreadable or not parsed.readable:
             self.out.errors.append(f"{where}: the printed figure “{tok.text}” could not be read")
             return None
-        if tok.confidence is not None and tok.confidence < MIN_VALUE_CONFIDENCE:
+        if tok.confidence is None:
+            return parsed.value
+        threshold = MIN_VALUE_CONFIDENCE if checked else MIN_UNCHECKED_VALUE_CONFIDENCE
+        if tok.confidence < threshold:
             self.out.errors.append(
                 f"{where}: “{tok.text}” was recognised with low confidence ({tok.confidence:.2f}); check it")
+        elif not checked and (tok.digit_rival or 0.0) > MAX_UNCHECKED_DIGIT_RIVAL:
+            self.out.errors.append(
+                f"{where}: “{tok.text}” may be misread (OCR gave another digit {tok.digit_rival:.0%} weight "
+                "and no consistency rule checks this table); check it")
         return parsed.value
 
     # -- the review / litigation table -------------------------------------------------
@@ -233,9 +280,13 @@ class TableAssembler:
             if not got:
                 self.out.errors.append(f"{table}: the table was not found")
                 continue
-            missing = [k for k in keys if k not in got]
+            missing = [k for k in keys if k not in got and (table, k) not in self.out.withheld]
             if missing:
                 self.out.errors.append(f"{table}: rows not found: {', '.join(missing)}")
+
+
+def _cell_names(where: str, fields: list[str]) -> str:
+    return ", ".join(f"{where}.{f}" for f in fields)
 
 
 def _strip_blank_edges(values: list[Token]) -> list[Token]:

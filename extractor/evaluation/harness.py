@@ -28,7 +28,7 @@ from .. import __version__
 from ..labelling import gold_labels
 from ..pipeline import Extraction, empty_result, extract_document, extract_full
 from ..tagging import Tagger, get_tagger
-from .goldset import EvalInput, GoldDoc, gold_docs, gold_set_hash, input_for, layout_of
+from .goldset import DEFAULT_FORMATS, EvalInput, GoldDoc, gold_docs, gold_set_hash, input_for, layout_of
 from .metrics import DocScore, doc_record, grouped, score_document, summarize
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class EvalSettings:
 
     gold_dir: Path = Path("annotations/gold")
     split: str = "test"
-    formats: tuple[str, ...] = ("txt", "html", "docx", "doc", "pdf")
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # scanned-pdf only when asked for (OCR is slow)
     out_dir: Path = Path("eval/reports")
     cache_dir: Path = Path(".cache/eval")
     tagger: str = "model"

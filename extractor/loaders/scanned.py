@@ -142,9 +142,10 @@ def inside(box: Sequence[float], area: Sequence[float], slack: float = 0.5) -> b
 
 def attach_confidence(tokens: Sequence[Token], read: dict[int, ReadPage]) -> list[Token]:
     """Tokens of OCR pages with their confidence (their least sure word; 1.0 for a cell with
-    no ink) and `unreadable` where the reading cannot be trusted as printed: ink read as
-    nothing, a garbled figure (`looks_misread`), or a cell of mostly digits read so poorly
-    that it may be a figure that would pass for a label ("：1 0面")."""
+    no ink), their strongest rival digit (`Token.digit_rival`) and `unreadable` where the
+    reading cannot be trusted as printed: ink read as nothing, a garbled figure
+    (`looks_misread`), or a cell of mostly digits read so poorly that it may be a figure that
+    would pass for a label ("：1 0面")."""
     from ..ocr.page import UNREAD
 
     out = []
@@ -153,11 +154,12 @@ def attach_confidence(tokens: Sequence[Token], read: dict[int, ReadPage]) -> lis
         if page is None or tok.bbox is None:
             out.append(tok)
             continue
-        found = [w.confidence for w in page.words if inside(w.word[1:5], tok.bbox)]
-        confidence = min(found) if found else (1.0 if not tok.text.strip() else 0.0)
+        found = [w for w in page.words if inside(w.word[1:5], tok.bbox)]
+        confidence = min(w.confidence for w in found) if found else (1.0 if not tok.text.strip() else 0.0)
+        rival = max((w.rival for w in found), default=0.0)
         unreadable = tok.unreadable or UNREAD in tok.text or (tok.cell and (
             looks_misread(tok.text) or (confidence < GARBLED_CONFIDENCE and mostly_digits(tok.text))))
-        out.append(replace(tok, confidence=confidence, unreadable=unreadable))
+        out.append(replace(tok, confidence=confidence, digit_rival=rival, unreadable=unreadable))
     return out
 
 

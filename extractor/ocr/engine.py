@@ -12,6 +12,11 @@ needs:
   not the mean (one doubtful digit in "10865" must show);
 - a step where the model leaned to "no character" while giving another
   character real weight (a digit that may have been dropped) lowers it too.
+
+Beside the confidence, a digit's *rival* is the most weight the model gave a
+different digit where it read that one (an "8" with 3 % on "6"): the one doubt
+that can turn into a wrong figure that still looks right, so cells no
+consistency rule checks are held to it (`extractor.assemble.tables`).
 """
 
 from __future__ import annotations
@@ -34,14 +39,17 @@ DROPPED_CHAR_SHARE = 0.05  # below this, weight on other characters at a blank s
 class Reading(NamedTuple):
     text: str
     confidence: float
+    rival: float = 0.0  # the most weight another digit had at any digit of the text
 
 
 class Glyph(NamedTuple):
-    """One recognised character: its text, probability and centre (pixels across the crop)."""
+    """One recognised character: its text, probability and centre (pixels across the crop), and
+    for a digit the most weight any other digit had at its steps (0.0 for other characters)."""
 
     text: str
     confidence: float
     x: float
+    rival: float = 0.0
 
 
 class Line(NamedTuple):
@@ -52,12 +60,13 @@ class Line(NamedTuple):
     doubts: tuple[tuple[float, float], ...]
 
     def reading(self, start: float = float("-inf"), end: float = float("inf")) -> Reading:
-        """The text between `start` and `end` (crop pixels) and its confidence: the least sure
-        character, lowered by any doubt there."""
+        """The text between `start` and `end` (crop pixels), its confidence (the least sure
+        character, lowered by any doubt there) and the strongest rival digit."""
         glyphs = [g for g in self.glyphs if start <= g.x < end]
         confidence = min([g.confidence for g in glyphs] + [1.0 - d for x, d in self.doubts if start <= x < end],
                          default=1.0)
-        return Reading("".join(g.text for g in glyphs), round(confidence, 4))
+        rival = max((g.rival for g in glyphs), default=0.0)
+        return Reading("".join(g.text for g in glyphs), round(confidence, 4), round(rival, 4))
 
 
 class OcrUnavailable(RuntimeError):
@@ -89,6 +98,7 @@ class Engine:
         self._recogniser = ocr.text_rec.session
         self.characters: list[str] = list(ocr.text_rec.postprocess_op.character)
         self._fold = fold_groups(self.characters)
+        self._digits = digit_groups(self.characters)
         self._lock = threading.Lock()  # ONNX sessions are thread-safe; the detector's post-processing state is not
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
@@ -109,7 +119,7 @@ class Engine:
             probs = self._recogniser(image[None])[0][0]
             scale = crop.shape[0] / REC_HEIGHT  # crop pixels per input pixel
             step = image.shape[2] / probs.shape[0] * scale  # crop pixels per output step
-            lines.append(decode(probs, self.characters, self._fold, step, -pad_left))
+            lines.append(decode(probs, self.characters, self._fold, step, -pad_left, self._digits))
         return lines
 
     def recognise(self, crops: Sequence[np.ndarray]) -> list[Reading]:
@@ -137,6 +147,22 @@ def fold_groups(characters: Sequence[str]) -> list[np.ndarray]:
     return groups
 
 
+def digit_groups(characters: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per digit "0".."9", the indices of every class that reads as it (full width included)."""
+    groups: dict[str, list[int]] = {}
+    for index, char in enumerate(characters):
+        folded = to_halfwidth(char)
+        if index and len(folded) == 1 and folded in "0123456789":
+            groups.setdefault(folded, []).append(index)
+    return {digit: np.array(indices) for digit, indices in groups.items()}
+
+
+def rival_digit(steps: np.ndarray, digit: str, digits: dict[str, np.ndarray]) -> float:
+    """The most weight any digit other than `digit` had at these steps (rows of T×C probabilities)."""
+    others = [steps[:, indices].sum(axis=1) for other, indices in digits.items() if other != digit]
+    return float(np.max(others)) if others else 0.0
+
+
 def rec_input(crop: np.ndarray) -> tuple[np.ndarray, int]:
     """A grey crop as the recogniser's input (3×48×W, scaled to -1..1), and the white padding
     (crop pixels) added on its left.
@@ -160,12 +186,14 @@ def rec_input(crop: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def decode(probs: np.ndarray, characters: Sequence[str], fold: Sequence[np.ndarray], step: float = 1.0,
-           offset: float = 0.0) -> Line:
+           offset: float = 0.0, digits: dict[str, np.ndarray] | None = None) -> Line:
     """Greedy CTC decoding of one crop's class probabilities (T×C).
 
     A character's probability counts its look-alikes (`fold`) and is the best over its steps;
-    its x is the middle of its steps (`step` crop pixels each, shifted by `offset`).
+    its x is the middle of its steps (`step` crop pixels each, shifted by `offset`). A digit's
+    rival is the most weight another digit (`digits`, from `digit_groups`) had at its steps.
     """
+    digits = digit_groups(characters) if digits is None else digits
     best = probs.argmax(axis=1)
     glyphs: list[Glyph] = []
     emitted = np.zeros(len(best), dtype=np.int64)  # the character class emitted at each step, 0 for none
@@ -177,7 +205,10 @@ def decode(probs: np.ndarray, characters: Sequence[str], fold: Sequence[np.ndarr
             end += 1
         if cls != 0:
             probability = float(probs[t:end + 1][:, fold[cls]].sum(axis=1).max())
-            glyphs.append(Glyph(characters[cls], round(probability, 4), ((t + end + 1) / 2) * step + offset))
+            digit = to_halfwidth(characters[cls])
+            rival = rival_digit(probs[t:end + 1], digit, digits) if digit in digits else 0.0
+            glyphs.append(Glyph(characters[cls], round(probability, 4), ((t + end + 1) / 2) * step + offset,
+                                round(rival, 4)))
             emitted[t:end + 1] = cls
         t = end + 1
     # Blank steps: weight on a character other than the neighbours' may be a dropped character.

@@ -32,6 +32,7 @@ RULE_MIN_POINTS = 14.0  # a ruling line is at least this long (longer than any l
 RULE_MAX_POINTS = 3.0  # and at most this thick
 RULE_REACH_POINTS = 1.0  # and stops at most this short of the lines it meets
 SPECK_POINTS = 3.0  # ink smaller than this both ways is dirt, not a mark
+FAINT_CONTRAST = 24  # in a cell without ink, grey this much darker than the cell's paper is faint print
 CROP_MARGIN = 0.1  # white margin around a crop's ink, as a share of its height
 STRIP_GAP = 0.6  # white between the cells of a strip, in line heights
 STRIP_MAX_WIDTH = 6.0  # a table piece wider than this many line heights is read alone
@@ -39,10 +40,12 @@ UNREAD = "\ufffd"  # the text of ink that could not be recognised (never parses 
 
 
 class OcrWord(NamedTuple):
-    """One recognised piece of text with where it stands (points) and how sure the reading is."""
+    """One recognised piece of text with where it stands (points), how sure the reading is, and
+    the most weight another digit had at any of its digits (`Reading.rival`)."""
 
     word: Word
     confidence: float
+    rival: float = 0.0
 
 
 class ReadPage(NamedTuple):
@@ -142,9 +145,10 @@ def grid_line_mask(shape: tuple[int, int], grids_px: Sequence[tuple[Sequence[flo
 
 
 def missed_cell_ink(cells_px: Sequence[tuple[float, float, float, float]], found: Sequence[Sequence[float]],
-                    ink: np.ndarray, min_size: int, inset: int) -> list[PixelBox]:
+                    ink: np.ndarray, gray: np.ndarray, min_size: int, inset: int) -> list[PixelBox]:
     """Boxes around the ink of table cells where the detector found no text, so nothing
-    printed in a cell is silently read as blank."""
+    printed in a cell is silently read as blank. A cell without ink is also searched for faint
+    print (`faint_marks` of the grey image): a faded figure lighter than the page's ink level."""
     boxes = []
     for cell in cells_px:
         if any(centre_in(box, cell) for box in found):
@@ -153,11 +157,19 @@ def missed_cell_ink(cells_px: Sequence[tuple[float, float, float, float]], found
                                int(cell[2]) - inset, int(cell[3]) - inset)
         if x1 <= x0 or bottom <= top:
             continue
-        blobs = img.ink_boxes(ink[top:bottom, x0:x1], min_size)
+        blobs = (img.ink_boxes(ink[top:bottom, x0:x1], min_size)
+                 or img.ink_boxes(faint_marks(gray[top:bottom, x0:x1]), min_size))
         if blobs:
             boxes.append((x0 + min(b[0] for b in blobs), top + min(b[1] for b in blobs),
                           x0 + max(b[2] for b in blobs), top + max(b[3] for b in blobs)))
     return boxes
+
+
+def faint_marks(region: np.ndarray, contrast: int = FAINT_CONTRAST) -> np.ndarray:
+    """Pixels (255) of a grey cell clearly darker than its own paper (its median level): print
+    too light for the page's ink threshold. A shaded but empty cell has none."""
+    paper = int(np.median(region)) if region.size else 255
+    return np.where(region.astype(np.int16) < paper - contrast, 255, 0).astype(np.uint8)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -252,7 +264,7 @@ def read_page_image(gray: np.ndarray, number: int, engine: Engine, settings: Ocr
     detected = [piece for quad in engine.detect(img.resample(straight, factor))
                 for piece in cut_at_cells(quad_box(quad, factor), cells_px, slack=2 * px)]
     boxes = [b for b in (tighten(box, blobs) for box in detected) if b is not None]
-    boxes += missed_cell_ink(cells_px, boxes, clean_ink, round(SPECK_POINTS * px), inset=round(1.5 * px))
+    boxes += missed_cell_ink(cells_px, boxes, clean_ink, clean, round(SPECK_POINTS * px), inset=round(1.5 * px))
     in_table = [any(centre_in(box, cell) for cell in cells_px) for box in boxes]
     readings = read_boxes(clean, boxes, in_table, engine) if boxes else []
     words = page_words(boxes, readings, cells_px, scale)
@@ -284,5 +296,5 @@ def page_words(boxes: Sequence[PixelBox], readings: Sequence[Reading],
                 continue  # a smudge outside the tables, or beside text in its cell
             text, confidence = UNREAD, 0.0
         words.append(OcrWord(Word(text, box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale),
-                             confidence))
+                             confidence, reading.rival))
     return words
