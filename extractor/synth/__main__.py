@@ -1,4 +1,4 @@
-"""python -m extractor.synth OUT_DIR [--docs 300] [--seed 1] [--workers 2] [--office-share 0.13] [--mess-share 0.5]"""
+"""python -m extractor.synth OUT_DIR [--docs 300] [--seed 1] [--workers 2] [--formats txt-pipe,html] [--office-share 0.13] [--mess-share 0.5]"""
 
 from __future__ import annotations
 
@@ -17,10 +17,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--office-share", type=float, default=None,
                         help="share of PDF and DOC documents (LibreOffice, ~1 s each); default as FORMAT_WEIGHTS")
+    parser.add_argument("--formats", default=None,
+                        help=f"render formats drawn, comma separated, with their default weights (of {', '.join(FORMAT_WEIGHTS)})")
     parser.add_argument("--mess-share", type=float, default=0.5)
     parser.add_argument("--no-files", action="store_true", help="do not keep each document's gold and file")
     args = parser.parse_args(argv)
     formats = dict(FORMAT_WEIGHTS)
+    if args.formats:
+        names = [f.strip() for f in args.formats.split(",") if f.strip()]
+        unknown = sorted(set(names) - set(FORMAT_WEIGHTS))
+        if unknown or not names:
+            parser.error(f"unknown format(s) {unknown or args.formats!r}; choose from {', '.join(FORMAT_WEIGHTS)}")
+        formats = {name: FORMAT_WEIGHTS[name] for name in names}
     if args.office_share is not None:
         office = sum(formats[f] for f in OFFICE_FORMATS)
         rest = sum(formats.values()) - office
