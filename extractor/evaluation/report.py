@@ -196,7 +196,7 @@ def render_report(metrics: dict, history: list[dict], *, figures: Sequence[Path]
     lines = [f"# Evaluation of {run['report']}", "",
              f"- tagger: `{run['tagger']}`, model {run['model']['name']} {run['model']['version']}",
              (f"- gold: `{run['gold']['dir']}`, split `{run['gold']['split']}`, {len(run['gold']['documents'])} "
-              f"document(s) ({', '.join(run['gold']['documents'])}), hash {run['gold']['hash'][:12]}"),
+              f"document(s) ({_some(run['gold']['documents'])}), hash {run['gold']['hash'][:12]}"),
              f"- formats: {', '.join(run['formats'])}; {run['inputs']} input file(s)"
              + (f", {len(run['skipped_inputs'])} skipped" if run["skipped_inputs"] else ""),
              f"- date {run['date']}, ogi-extractor {code.get('package_version')}, commit {commit}", ""]
@@ -305,3 +305,8 @@ def compare_runs(a: dict, b: dict) -> str:
     lines.append(f"{'figure':<{width}}  {'A':>9}  {'B':>9}  change")
     lines += [f"{r[0]:<{width}}  {r[1]:>9}  {r[2]:>9}  {r[3]}" for r in rows]
     return "\n".join(lines)
+
+
+def _some(names: list[str], shown: int = 8) -> str:
+    """The first names of a long list, and how many more."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
