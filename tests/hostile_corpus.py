@@ -24,7 +24,12 @@ SECRET = "SECRET-ENTITY-CONTENT-7f3a"
 
 def hand_made_pdf(pages: int, text: str = "appendix page") -> bytes:
     """A valid PDF of `pages` pages sharing one small content stream (Helvetica, one line each)."""
-    stream = zlib.compress(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode())
+    return pdf_of_stream(pages, f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET")
+
+
+def pdf_of_stream(pages: int, content: str) -> bytes:
+    """A valid PDF of `pages` A4 pages that all draw one content stream (font /F1: Helvetica)."""
+    stream = zlib.compress(content.encode())
     kids = " ".join(f"{5 + p} 0 R" for p in range(pages))
     objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
                2: f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),

@@ -13,11 +13,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED_IDS, load_gold
+from hostile_corpus import pdf_of_stream
 
 from extractor.bulk import (
     BulkSettings,
@@ -68,24 +68,7 @@ def write_slow_pdf(path: Path, pages: int = 100, glyphs: int = 5000) -> Path:
     takes about a quarter of a second per page on it, so the whole file takes tens of seconds."""
     ops = ["BT /F1 2 Tf"] + [f"1 0 0 1 {20 + (i % 250) * 2.2:.1f} {800 - (i // 250) * 3} Tm (a) Tj"
                              for i in range(glyphs)] + ["ET"]
-    stream = zlib.compress("\n".join(ops).encode())
-    kids = " ".join(f"{5 + p} 0 R" for p in range(pages))
-    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
-               2: f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-               3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"}
-    for p in range(pages):
-        objects[5 + p] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                          b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>")
-    out, offsets = bytearray(b"%PDF-1.4\n"), {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
-    xref, size = len(out), max(objects) + 1
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size))
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(pdf_of_stream(pages, "\n".join(ops)))
     return path
 
 
