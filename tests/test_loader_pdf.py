@@ -507,6 +507,41 @@ def test_split_merged_cell_is_joined_only_with_evidence_of_a_merge():
     assert pdf_loader.join_split_cells(plain, [(0, 1)]) == plain
 
 
+def test_a_row_cut_by_a_page_break_is_one_row_again():
+    # Word's "allow row to break across pages": the labels go on below the break, the figures were
+    # printed above it (or below it, vertically centred); the rows under it move up by one.
+    tokens = [_cell(0, 0, "（六）其他处"), _cell(0, 1, "1.申请人无正当理由逾期不"), _cell(0, 2, "0"), _cell(0, 3, ""),
+              _cell(1, 0, "理", rowspan=3), _cell(1, 1, "补正、行政机关不再处理其政府信息公开申请"), _cell(1, 2, ""),
+              _cell(1, 3, "4"),
+              _cell(2, 1, "2.申请人逾期未按收费通知要求缴纳费用"), _cell(2, 2, "1"), _cell(2, 3, "1")]
+    joined = pdf_loader.join_split_rows(tokens, [(0, 1)], "2021")
+    assert [(t.row, t.col, t.rowspan, t.text) for t in joined] == [
+        (0, 0, 3, "（六）其他处理"), (0, 1, 1, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+        (0, 2, 1, "0"), (0, 3, 1, "4"),
+        (1, 1, 1, "2.申请人逾期未按收费通知要求缴纳费用"), (1, 2, 1, "1"), (1, 3, 1, "1")]
+
+
+@pytest.mark.parametrize("below", [
+    [_cell(1, 0, "2.重复申请"), _cell(1, 1, "")],   # a new row: its own outline number
+    [_cell(1, 0, "续"), _cell(1, 1, "3")],           # a figure below a figure: never joined
+    [_cell(1, 0, "信息内容"), _cell(1, 1, "本年制发件数")],  # a header repeated on the new page
+    [_cell(1, 0, ""), _cell(1, 1, "")],              # nothing below
+])
+def test_a_row_below_a_page_break_that_starts_afresh_is_left_alone(below):
+    tokens = [_cell(0, 0, "1.信访举报投诉类申请"), _cell(0, 1, "2")] + below
+    assert pdf_loader.join_split_rows(tokens, [(0, 1)], "2021") == tokens
+
+
+def test_a_group_label_cut_by_a_page_break_is_joined_but_a_new_group_is_not():
+    tokens = [_cell(0, 0, "（五）不予"), _cell(0, 1, "1.信访举报投诉类申请"),
+              _cell(1, 0, "处理", rowspan=2), _cell(1, 1, "2.重复申请"), _cell(2, 1, "3.要求提供公开出版物")]
+    joined = pdf_loader.join_split_cells(tokens, [(0, 1)], "2021")
+    assert [(t.row, t.rowspan, t.text) for t in joined if t.col == 0] == [(0, 3, "（五）不予处理")]
+    fresh = [_cell(0, 0, "（三）不予公开", rowspan=2), _cell(1, 1, "x"),
+             _cell(2, 0, "（四）无法提供", rowspan=2), _cell(2, 1, "y")]
+    assert pdf_loader.join_split_cells(fresh, [(0, 2)], "2021") == fresh
+
+
 def test_dedupe_keeps_distinct_glyphs():
     chars = [
         {"upright": True, "text": "0", "fontname": "F", "size": 10, "doctop": 5, "x0": 10},

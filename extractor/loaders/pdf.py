@@ -5,8 +5,9 @@ The work is a chain of small pure functions over plain data:
     read_page          one pdfplumber page -> PageLayout (text lines, table parts with cell texts)
     mark_furniture     all text lines -> which are page headers, footers, page numbers
     join_tables        table parts on consecutive pages -> one table, continued
-    layout_tokens      pages + tables -> tokens in reading order (join_split_cells mends
-                       merged cells cut by a page break)
+    layout_tokens      pages + tables -> tokens in reading order (join_split_rows mends rows
+                       and join_split_cells merged cells cut by a page break, under a repeated
+                       header too)
 
 Only `read_page` touches pdfplumber; everything after it works on the
 NamedTuples below, so each step can be tested without a PDF. Two pdfplumber
@@ -33,8 +34,11 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.table import TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils.text import WordExtractor
 
+from extractor import matching
 from extractor.loaders import MAX_PDF_PAGES
+from extractor.normalize import clean
 from extractor.tokens import Document, LoadError, Token
+from extractor.values import looks_like_value
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (points, from the page's top-left)
 Placed = tuple[Box, int, int, int, int]  # a cell box with its grid row, col, rowspan, colspan
@@ -595,35 +599,129 @@ def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
                 number += 1
                 tokens.extend(line_tokens(page.lines[i], page.number, number, (p, i) in furniture))
     breaks = [(index, offset) for index, _, offset in places.values() if offset > 0]
-    return join_split_cells(tokens, breaks)
+    fmt = matching.detect_format([tok.text for tok in tokens])
+    return join_split_cells(join_split_rows(tokens, breaks, fmt), breaks, fmt)
 
 
-def join_split_cells(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]]) -> list[Token]:
+def _continues(text: str) -> bool:
+    """Whether a cell piece printed at the top of a page can be the rest of the piece above it: words
+    that open no outline number and no block title."""
+    return (bool(text) and not looks_like_value(text) and matching.strip_numbering(text) == clean(text).strip()
+            and not matching.is_block_title(text))
+
+
+def _repeated_header(tokens: Sequence[Token], below: dict, fmt: str) -> bool:
+    """Whether the first row under a page break prints a whole column header (a header row repeated
+    on each page): it starts afresh."""
+    words = set(matching.header_words(fmt))
+    return any(matching.core(tokens[j].text) in words for j in below.values() if tokens[j].text)
+
+
+def repeated_header_rows(tokens: Sequence[Token], table: int, first_row: int) -> int:
+    """How many rows at the top of a continued part repeat the table's first rows (Word's "repeat
+    header rows"): they are printed again, the cut lies under them."""
+    rows: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for tok in tokens:
+        if tok.table == table:
+            rows[tok.row].append((tok.col, clean(tok.text).replace(" ", "")))
+    k = 0
+    while k < first_row and rows.get(first_row + k) and sorted(rows[first_row + k]) == sorted(rows.get(k, [])):
+        k += 1
+    return k
+
+
+def _edge_cells(tokens: Sequence[Token], table: int, first_row: int) -> tuple[dict, dict, int]:
+    """(columns -> index) of the cells reaching a page break from above, of those starting below it
+    (under a repeated header), and how many header rows were repeated."""
+    k = repeated_header_rows(tokens, table, first_row)
+    above: dict[tuple[int, int], int] = {}
+    below: dict[tuple[int, int], int] = {}
+    for i, tok in enumerate(tokens):
+        if tok.table == table and tok.row < first_row <= tok.row + tok.rowspan == first_row:
+            above[(tok.col, tok.colspan)] = i
+        elif tok.table == table and tok.row == first_row + k:
+            below[(tok.col, tok.colspan)] = i
+    return above, below, k
+
+
+def _joined(upper: Token, lower: Token, rowspan: int) -> Token:
+    text = join_pieces([upper.text, lower.text]) if upper.text and lower.text else upper.text or lower.text
+    return replace(upper, text=text, rowspan=rowspan, unreadable=upper.unreadable or lower.unreadable)
+
+
+def join_split_rows(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]], fmt: str) -> list[Token]:
+    """Make a table row cut by a page break (Word's "allow row to break across pages") one row again.
+
+    `breaks` are (table, first row of a continued part). The first row below the break is the rest
+    of the row above it when every piece below is either empty, or words continuing words above
+    (`_continues`), or a figure under an empty cell (a vertically centred figure printed below the
+    cut), and at least one piece below has text. Each column's pieces are joined, the lower row's
+    cells removed and the rows under it moved up by one. Otherwise nothing changes: a figure is
+    never joined to anything, and a new row (an outline number, a block title, a repeated header)
+    is never taken for a continuation.
+    """
+    tokens = list(tokens)
+    shift: dict[int, list[int]] = defaultdict(list)  # table -> rows removed
+    for table, first_row in sorted(breaks):
+        above, below, k = _edge_cells(tokens, table, first_row)
+        if not below or not any(tokens[j].text for j in below.values()) or _repeated_header(tokens, below, fmt):
+            continue
+        upper_row = {tokens[i].row + tokens[i].rowspan - 1 for i in above.values()}
+        if not above or set(below) - set(above) or len(upper_row) != 1:
+            continue
+
+        def fits(columns: tuple[int, int]) -> bool:
+            low, up = tokens[below[columns]], tokens[above[columns]]
+            if not low.text:
+                return True
+            if not up.text:
+                return looks_like_value(low.text) and up.rowspan == 1 and low.rowspan == 1
+            return not looks_like_value(up.text) and _continues(low.text)
+
+        if not all(fits(columns) for columns in below):
+            continue
+        for columns, j in below.items():
+            i = above[columns]
+            # one-row pieces stay one row; a piece spanning rows below keeps covering them
+            span = 1 if tokens[j].rowspan == 1 else tokens[i].rowspan + k + tokens[j].rowspan - 1
+            tokens[i] = _joined(tokens[i], tokens[j], max(tokens[i].rowspan, span))
+        removed = set(below.values())
+        tokens = [tok for n, tok in enumerate(tokens) if n not in removed]
+        shift[table].append(first_row + k)
+    if not shift:
+        return tokens
+    out = []
+    for tok in tokens:
+        gone = shift.get(tok.table, ())
+        if gone and tok.row is not None:
+            tok = replace(tok, row=tok.row - sum(1 for r in gone if r < tok.row))
+        out.append(tok)
+    return out
+
+
+def join_split_cells(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]], fmt: str = "2021") -> list[Token]:
     """Make a merged cell cut by a page break one cell again.
 
-    `breaks` are (table, first row of a continued part). An empty cell in that
-    row, under a non-empty cell that reaches the break and spans the same
-    columns, continues it when either piece spans several rows: the evidence of
-    a vertical merge, not of a blank cell under a label. The upper piece keeps
-    its place and bbox and takes over the lower piece's rows.
+    `breaks` are (table, first row of a continued part). A cell in that row, under a non-empty cell
+    that reaches the break and spans the same columns, continues it when either piece spans several
+    rows (the evidence of a vertical merge, not of a blank cell under a label) and the lower piece
+    is empty or words continuing the upper (`_continues`: 「（五）不予」 over 「处理」, never over
+    「（六）其他处理」). The upper piece keeps its place and bbox and takes over the lower piece's rows.
     """
     tokens = list(tokens)
     for table, first_row in sorted(breaks):
-        above: dict[tuple[int, int], int] = {}
-        below: dict[tuple[int, int], int] = {}
-        for i, tok in enumerate(tokens):
-            if tok.table != table:
-                continue
-            if tok.text and tok.row + tok.rowspan == first_row:
-                above[(tok.col, tok.colspan)] = i
-            elif not tok.text and tok.row == first_row:
-                below[(tok.col, tok.colspan)] = i
+        above, below, k = _edge_cells(tokens, table, first_row)
+        if _repeated_header(tokens, below, fmt):
+            continue
         absorbed = set()
         for columns, j in below.items():
             i = above.get(columns)
-            if i is not None and (tokens[i].rowspan > 1 or tokens[j].rowspan > 1):
-                tokens[i] = replace(tokens[i], rowspan=tokens[i].rowspan + tokens[j].rowspan)
-                absorbed.add(j)
+            if i is None or not tokens[i].text or (tokens[i].rowspan == 1 and tokens[j].rowspan == 1):
+                continue
+            if tokens[j].text and (looks_like_value(tokens[i].text) or not _continues(tokens[j].text)):
+                continue
+            tokens[i] = _joined(tokens[i], tokens[j], tokens[i].rowspan + k + tokens[j].rowspan)
+            absorbed.add(j)
         if absorbed:
             tokens = [tok for k, tok in enumerate(tokens) if k not in absorbed]
     return tokens
