@@ -532,6 +532,14 @@ def test_a_row_below_a_page_break_that_starts_afresh_is_left_alone(below):
     assert pdf_loader.join_split_rows(tokens, [(0, 1)], "2021") == tokens
 
 
+def test_a_blank_row_at_a_page_end_is_not_joined_to_the_next_row_of_words():
+    # 行政处罚 printed blank at the foot of a page, 行政强制 14 at the top of the next: two rows
+    tokens = [_cell(0, 0, "行政处罚"), _cell(0, 1, ""), _cell(1, 0, "行政强制"), _cell(1, 1, "14")]
+    assert pdf_loader.join_split_rows(tokens, [(0, 1)], "2021") == tokens
+    tokens = [_cell(0, 0, "行政许可"), _cell(0, 1, ""), _cell(1, 0, "其他对外管理服务事项"), _cell(1, 1, "3")]
+    assert pdf_loader.join_split_rows(tokens, [(0, 1)], "2021") == tokens
+
+
 def test_a_group_label_cut_by_a_page_break_is_joined_but_a_new_group_is_not():
     tokens = [_cell(0, 0, "（五）不予"), _cell(0, 1, "1.信访举报投诉类申请"),
               _cell(1, 0, "处理", rowspan=2), _cell(1, 1, "2.重复申请"), _cell(2, 1, "3.要求提供公开出版物")]

@@ -610,6 +610,24 @@ def _continues(text: str) -> bool:
             and not matching.is_block_title(text))
 
 
+def _label_score(text: str, fmt: str) -> float:
+    return max(matching.match_application_row(text, fmt)[1], matching.match_disclosure_row(text, fmt)[1])
+
+
+def _label_continues(upper: str, lower: str, fmt: str) -> bool:
+    """Whether `lower` (words at the top of a page) is the rest of the label `upper` cut by the page
+    break: together they read as a group label of the format, or as a row label at least as well as
+    `upper` alone, and `lower` is no label of its own (「行政处罚」 over 「行政强制」 are two rows, never one)."""
+    if not _continues(lower):  # a group of its own opens with its outline number: （四）无法提供
+        return False
+    if _label_score(lower, fmt) >= 0.95:
+        return False
+    joined = join_pieces([upper, lower])
+    if matching.match_application_group(joined, fmt) is not None:  # 「（六）其他」 over 「处理」
+        return True
+    return _label_score(joined, fmt) >= max(_label_score(upper, fmt), 0.85)
+
+
 def _repeated_header(tokens: Sequence[Token], below: dict, fmt: str) -> bool:
     """Whether the first row under a page break prints a whole column header (a header row repeated
     on each page): it starts afresh."""
@@ -655,7 +673,8 @@ def join_split_rows(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]], 
     `breaks` are (table, first row of a continued part). The first row below the break is the rest
     of the row above it when every piece below is either empty, or words continuing words above
     (`_continues`), or a figure under an empty cell (a vertically centred figure printed below the
-    cut), and at least one piece below has text. Each column's pieces are joined, the lower row's
+    cut), and at least one piece below has text. Words continue words only where together they
+    read as a label of the format at least as well as the upper piece alone (`_label_continues`). Each column's pieces are joined, the lower row's
     cells removed and the rows under it moved up by one. Otherwise nothing changes: a figure is
     never joined to anything, and a new row (an outline number, a block title, a repeated header)
     is never taken for a continuation.
@@ -676,7 +695,7 @@ def join_split_rows(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]], 
                 return True
             if not up.text:
                 return looks_like_value(low.text) and up.rowspan == 1 and low.rowspan == 1
-            return not looks_like_value(up.text) and _continues(low.text)
+            return not looks_like_value(up.text) and _label_continues(up.text, low.text, fmt)
 
         if not all(fits(columns) for columns in below):
             continue
@@ -705,7 +724,7 @@ def join_split_cells(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]],
     `breaks` are (table, first row of a continued part). A cell in that row, under a non-empty cell
     that reaches the break and spans the same columns, continues it when either piece spans several
     rows (the evidence of a vertical merge, not of a blank cell under a label) and the lower piece
-    is empty or words continuing the upper (`_continues`: 「（五）不予」 over 「处理」, never over
+    is empty or words continuing the upper (`_label_continues`: 「（五）不予」 over 「处理」, never over
     「（六）其他处理」). The upper piece keeps its place and bbox and takes over the lower piece's rows.
     """
     tokens = list(tokens)
@@ -718,7 +737,8 @@ def join_split_cells(tokens: Sequence[Token], breaks: Iterable[tuple[int, int]],
             i = above.get(columns)
             if i is None or not tokens[i].text or (tokens[i].rowspan == 1 and tokens[j].rowspan == 1):
                 continue
-            if tokens[j].text and (looks_like_value(tokens[i].text) or not _continues(tokens[j].text)):
+            if tokens[j].text and (looks_like_value(tokens[i].text)
+                                   or not _label_continues(tokens[i].text, tokens[j].text, fmt)):
                 continue
             tokens[i] = _joined(tokens[i], tokens[j], tokens[i].rowspan + k + tokens[j].rowspan)
             absorbed.add(j)
