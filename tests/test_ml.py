@@ -347,3 +347,29 @@ def test_decoding_keeps_headings_notes_and_titles_where_the_format_allows_them()
     labels = [LABELS[i] for i, _ in decode(tokens, [p for _, p in texts_and_probs])]
     assert labels == ["title", "section_heading", "furniture", "section_heading", "note", "prose",
                       "section_heading", "prose", "prose"]
+
+
+def test_a_pulled_annotation_stands_for_its_gold_source_once_in_training(tmp_path):
+    import dataclasses
+    import shutil
+
+    from extractor.dataset import write_jsonl
+    from extractor.ml.data import GOLD_DIR, gather, labelled, load_gold
+
+    gold_dir = tmp_path / "gold"
+    shutil.copytree(GOLD_DIR / "seed-000", gold_dir / "seed-000")
+    (gold_dir / "splits.json").write_text(json.dumps({"train": ["seed-000"], "dev": [], "test": []}), "utf-8")
+    gold = load_gold("seed-000", gold_dir)
+    source = gold_dir / "seed-000" / "source.txt"
+    from_gold = labelled(source, gold, doc_id="seed-000", origin="gold", layout="source")
+    write_jsonl([dataclasses.replace(from_gold, doc_id="synth-1", origin="synth", sha256="0" * 64)],
+                tmp_path / "data" / "train.jsonl")
+    corrected = dataclasses.replace(from_gold, doc_id="seed-000", origin="annotation",
+                                    labels=[Label.PROSE] * len(from_gold.labels))
+    write_jsonl([corrected], tmp_path / "annotations" / "project.jsonl")
+
+    corpus = gather(tmp_path / "data", gold_dir=gold_dir, annotations_dir=tmp_path / "annotations",
+                    use_gold=True, progress=False)
+    same_file = [doc for doc in corpus.train if doc.sha256 == from_gold.sha256]
+    assert [doc.origin for doc in same_file] == ["annotation"]  # once, with the annotators' labels
+    assert any(doc.origin == "gold" for doc in corpus.train)  # the gold's renderings stay

@@ -280,6 +280,11 @@ def gather(data_dir: Path | None = None, *, n_docs: int = 300, seed: int = 0, wo
                               f"{'+'.join(splits.get('dev', []))} dev ({len(train)}/{len(dev)} docs)")
     annotated = annotation_documents(annotations_dir)
     if annotated:
+        # A pulled annotation is also a gold folder (same source file): its annotators' token labels
+        # stand for that file, once; the gold's renderings into other formats stay.
+        corrected = {doc.sha256 for doc in annotated}
+        corpus.train = [doc for doc in corpus.train if doc.origin != "gold" or doc.sha256 not in corrected]
+        corpus.dev = [doc for doc in corpus.dev if doc.origin != "gold" or doc.sha256 not in corrected]
         corpus.train += annotated
         corpus.sources.append(f"annotations ({len(annotated)} docs)")
     check_no_test_documents(corpus.train + corpus.dev, gold_dir)
