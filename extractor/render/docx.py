@@ -199,7 +199,7 @@ def build_docx(ms: Manuscript, options: RenderOptions | None = None):
     for block in ms.blocks:
         if block.kind == "title":
             _paragraph(document, block.text, ms, options, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
-                       size=18, bold=True, font="sans").paragraph_format.space_after = Pt(12)
+                       size=options.title_size, bold=True, font="sans").paragraph_format.space_after = Pt(12)
         elif block.kind == "heading":
             _paragraph(document, block.text, ms, options, font="sans", bold=True)
         elif block.kind == "table":

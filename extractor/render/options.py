@@ -24,7 +24,8 @@ class RenderOptions:
         "trailing" = a run of bare '|' after the row's cells, none on a table's
         last row (as the seeds show); "inline" = an empty cell in place.
     blank_lines: a blank line between text-format paragraphs (seed 002 style).
-    font: "serif" or "sans" (Noto CJK); font_size / table_font_size in points.
+    font: "serif" or "sans" (Noto CJK); font_size / table_font_size / title_size in points
+        (a long title in a large size wraps, often leaving a short tail such as 「度报告」).
     page_break_before: table keys that start on a new page (docx, doc, pdf).
     split_rows: let a table row break across pages (Word's default); False keeps rows whole.
     repeat_header: repeat a table's header rows at the top of each page it runs onto.
@@ -39,6 +40,7 @@ class RenderOptions:
     font: str = "serif"
     font_size: float = 12.0
     table_font_size: float = 10.5
+    title_size: float = 18.0
     page_break_before: tuple[str, ...] = ()
     split_rows: bool = True
     repeat_header: bool = False

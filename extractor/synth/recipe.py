@@ -14,7 +14,7 @@ from .. import schema
 from .cell_mess import CELL_MESSES
 from .mess import TEXT_MESSES
 
-FORMAT_WEIGHTS = {"txt-pipe": 17, "txt-cells": 12, "txt-tabs": 12, "html": 25, "docx": 21, "pdf": 9, "doc": 4}
+FORMAT_WEIGHTS = {"txt-pipe": 17, "txt-cells": 12, "txt-tabs": 12, "html": 25, "docx": 21, "pdf": 13, "doc": 4}
 OFFICE_FORMATS = ("pdf", "doc")
 RENDER_FORMATS = tuple(FORMAT_WEIGHTS)
 HTML_TEMPLATE_WEIGHTS = {"site": 40, "bare": 15, "word": 25, "cms": 20}
@@ -62,6 +62,7 @@ def _office_options(rng: random.Random) -> dict:
         "font": rng.choice(["serif", "sans"]),
         "font_size": rng.choice([10.5, 12.0, 12.0, 14.0, 16.0]),
         "table_font_size": rng.choice([9.0, 10.0, 10.5, 10.5, 12.0]),
+        "title_size": rng.choice([16.0, 18.0, 18.0, 20.0, 22.0]),
         "page_break_before": tuple(t for t in schema.TABLES if rng.random() < 0.15),
         "split_rows": rng.random() < 0.7,
         "repeat_header": rng.random() < 0.3,
