@@ -20,6 +20,9 @@ _PINYIN = re.compile(
 )
 _SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \u00a0\u3000]+(?=[\d.])")
 _PUNCT_AND_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+# Characters that print nothing (zero-width space and joiners, direction marks, word joiner,
+# byte-order mark, soft hyphen): web pages and copies out of them scatter these inside figures.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 
 
 @cache
@@ -55,7 +58,7 @@ def is_traditional(text: str) -> bool:
 @lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Script, width and pinyin folded; spacing and punctuation kept."""
-    return to_simplified(strip_pinyin(to_halfwidth(text)))
+    return to_simplified(strip_pinyin(to_halfwidth(_INVISIBLE.sub("", text))))
 
 
 @lru_cache(maxsize=65536)
@@ -65,5 +68,6 @@ def for_matching(text: str) -> str:
 
 
 def number_text(text: str) -> str:
-    """A cell's text ready for number parsing: half width, spaces inside numbers removed."""
-    return _SPACE_IN_NUMBER.sub("", to_halfwidth(text).strip())
+    """A cell's text ready for number parsing: half width, invisible characters and spaces inside
+    numbers removed."""
+    return _SPACE_IN_NUMBER.sub("", to_halfwidth(_INVISIBLE.sub("", text)).strip())

@@ -23,3 +23,21 @@ def test_seed_text_extracts_exactly_as_gold(seed, tagger):
     assert result["status"] == "ok", result["errors"]
     assert all(check["ok"] for check in result["checks"])
     assert result["source"]["format"] == "txt"
+
+
+@pytest.mark.parametrize("tagger", ["rules", "model"])
+@pytest.mark.parametrize("split_at", [1, 2])
+def test_a_figure_broken_across_lines_is_never_read_silently(tmp_path, tagger, split_at):
+    # seed-004 prints 10865 licensing decisions; a careless copy breaks it into "1" / "0865" or
+    # "10" / "865". The loose digits look like a page number: the cell must be named, never `ok`.
+    from conftest import GOLD_DIR
+
+    text = (GOLD_DIR / "seed-004" / "source.txt").read_text("utf-8")
+    assert "\n10865 |\n" in text
+    broken = tmp_path / "broken.txt"
+    broken.write_text(text.replace("\n10865 |\n", f"\n{'10865'[:split_at]}\n{'10865'[split_at:]} |\n", 1), "utf-8")
+    result = extract(broken, tagger=get_tagger(tagger))
+    licensing = (result["tables"]["active_disclosure"].get("administrative_licensing") or {}).get("decisions")
+    if licensing != 10865:
+        assert result["status"] == "needs_review"
+        assert any("administrative_licensing" in e for e in result["errors"]), result["errors"]

@@ -196,3 +196,35 @@ def test_furniture_inside_a_table_does_not_break_rows():
     items = [(cell("规章"), L.ROW_LABEL), (cell("1"), L.CELL_VALUE),
              (Token(text="- 2 -", furniture=True), L.FURNITURE), (cell("2"), L.CELL_VALUE), (cell("3"), L.CELL_VALUE)]
     assert run(items).tables["active_disclosure"]["regulations"] == {"issued": 1, "repealed": 2, "in_force": 3}
+
+
+def test_loose_digits_before_a_figure_put_it_in_doubt():
+    # "1" on a line of its own, then "0865": a page number, or 10865 broken across lines.
+    items = [(cell("行政许可"), L.ROW_LABEL), (Token(text="1"), L.FURNITURE), (cell("0865"), L.CELL_VALUE)]
+    build = run(items)
+    assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 865}
+    assert any("active_disclosure.administrative_licensing.decisions" in e and "10865" in e for e in build.errors)
+    items = [(cell("行政许可"), L.ROW_LABEL), (Token(text="10"), L.FURNITURE), (cell("865"), L.CELL_VALUE)]
+    assert any("administrative_licensing.decisions" in e for e in run(items).errors)
+
+
+def test_loose_digits_followed_by_a_running_header_are_a_page_number():
+    items = [(cell("行政许可"), L.ROW_LABEL), (Token(text="5"), L.FURNITURE),
+             (Token(text="某某区人民政府2022年政府信息公开工作年度报告"), L.FURNITURE), (cell("12"), L.CELL_VALUE)]
+    build = run(items)
+    assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 12}
+    assert build.errors == [] or not any("administrative_licensing" in e for e in build.errors)
+
+
+def test_a_figure_with_a_leading_zero_is_flagged():
+    build = run([(cell("行政许可"), L.ROW_LABEL), (cell("0865"), L.CELL_VALUE)])
+    assert any("administrative_licensing.decisions" in e and "leading zero" in e for e in build.errors)
+    build = run([(cell("行政事业性收费"), L.ROW_LABEL), (cell("0.5"), L.CELL_VALUE)])
+    assert build.tables["active_disclosure"]["administrative_fees"] == {"amount": 0.5}
+    assert not any("leading zero" in e for e in build.errors)
+
+
+def test_invisible_characters_inside_figures_are_ignored():
+    build = run([(cell("行政许可"), L.ROW_LABEL), (cell("\u00a01\u200b2\ufeff"), L.CELL_VALUE)])
+    assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 12}
+    assert build.errors == [] or not any("administrative_licensing" in e for e in build.errors)

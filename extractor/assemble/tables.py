@@ -13,12 +13,14 @@ value tokens at all (its figures may be printed where nothing was read).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .. import matching, schema
 from ..labels import Label
 from ..tagging import Tag
 from ..tokens import Token
+from ..normalize import number_text
 from ..values import parse_value
 
 # OCR values read with less confidence than this are flagged for review.
@@ -31,6 +33,13 @@ MIN_VALUE_CONFIDENCE = 0.90
 UNCHECKED_TABLES = frozenset({"active_disclosure"})
 MIN_UNCHECKED_VALUE_CONFIDENCE = 0.93
 MAX_UNCHECKED_DIGIT_RIVAL = 0.01
+
+# A figure printed with a leading zero ("0865"): counts are not printed so, a digit before it was
+# probably cut off (a figure broken across lines or pages).
+_LEADING_ZERO = re.compile(r"^0\d")
+# A loose line of bare digits ("1", "12") that the tagger took for page furniture: a page number,
+# or the first digits of the next figure broken onto a line of their own.
+_BARE_DIGITS = re.compile(r"^\d{1,4}$")
 
 _TABLE_ROLES = {Label.ROW_LABEL, Label.CELL_VALUE, Label.COLUMN_HEADER, Label.TABLE_TITLE, Label.NOTE}
 
@@ -72,12 +81,23 @@ class TableAssembler:
         self.review_values: list[Token] | None = None
         self.header_cols: dict[str, dict[int, str]] = {"applications": {}, "active_disclosure": {}}
         self.stray: list[Token] = []
+        self.bare: Token | None = None  # the bare digits just passed as furniture, if any
+        self.doubts: dict[int, str] = {}  # id(token) -> why its figure is in doubt
 
     # -- walking ------------------------------------------------------------------
 
     def feed(self, tok: Token, label: Label) -> None:
         if label == Label.FURNITURE:
+            # Bare digits the loader did not place as page furniture stay in doubt until something
+            # else of the page frame (a running header) shows the page broke there.
+            bare = not tok.cell and not tok.furniture and _BARE_DIGITS.match(number_text(tok.text))
+            self.bare = tok if bare else None
             return
+        bare, self.bare = self.bare, None
+        if bare is not None and label == Label.CELL_VALUE and parse_value(tok.text).value is not None:
+            self.doubts[id(tok)] = (f"a loose “{bare.text.strip()}” stands just before it: the page number, or the "
+                                    f"first digits of this figure broken onto a line of their own "
+                                    f"({bare.text.strip()}{tok.text.strip()})")
         if label not in _TABLE_ROLES:
             self.boundary()
             return
@@ -225,6 +245,11 @@ class TableAssembler:
         if tok.unreadable or not parsed.readable:
             self.out.errors.append(f"{where}: the printed figure “{tok.text}” could not be read")
             return None
+        if id(tok) in self.doubts:
+            self.out.errors.append(f"{where}: “{tok.text.strip()}” was read, but {self.doubts[id(tok)]}; check it")
+        elif parsed.value is not None and _LEADING_ZERO.match(number_text(tok.text)):
+            self.out.errors.append(f"{where}: “{tok.text.strip()}” is printed with a leading zero: a digit before "
+                                   "it may have been cut off (a figure broken across lines or pages); check it")
         if tok.confidence is None:
             return parsed.value
         threshold = MIN_VALUE_CONFIDENCE if checked else MIN_UNCHECKED_VALUE_CONFIDENCE
