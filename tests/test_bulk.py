@@ -225,7 +225,10 @@ def test_resume_after_sigkill_stores_every_file_once_with_the_same_results(tmp_p
     db = tmp_path / "results.db"
     command = [sys.executable, "-m", "extractor.cli", "extract", str(small_batch), "--store", str(db),
                "--workers", "2", "--tagger", "rules"]
-    driver = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    driver = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 120
     stored_before_kill = 0
     while time.monotonic() < deadline and driver.poll() is None:
@@ -253,9 +256,12 @@ def test_resume_after_sigkill_stores_every_file_once_with_the_same_results(tmp_p
     while any(alive(pid) for pid in worker_pids) and time.monotonic() < until:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in worker_pids)
+    # Nobody was left to remove the workers' folders: the next run sweeps them.
+    assert [p.name for p in temp.iterdir() if p.name.startswith(f"ogi-worker-{driver.pid}-")]
 
-    done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode in (0, 1), done.stderr
+    assert [p.name for p in temp.iterdir() if p.name.startswith("ogi-worker-")] == []
     assert f"{len(first)} already stored" in done.stderr
     second = stored_rows(db)
     hashes = {see_file(p, {}).sha256 for p in inputs}

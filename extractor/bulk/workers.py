@@ -265,6 +265,42 @@ def kill_strays(marker: str) -> None:
         wait_gone(strays)
 
 
+WORKER_DIR_PREFIX = "ogi-worker-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def sweep_stale_worker_dirs(temp_root: str | None = None) -> list[str]:
+    """Remove the worker folders of drivers that died without cleaning up (killed with SIGKILL,
+    the machine stopped): each is named after its driver's pid, and a folder whose driver is gone
+    has nobody left to write there. What still runs naming it (a converter) is killed first."""
+    root = temp_root or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(WORKER_DIR_PREFIX):
+            continue
+        pid_text = name[len(WORKER_DIR_PREFIX):].split("-", 1)[0]
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        path = os.path.join(root, name)
+        kill_strays(path)
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 # --- the driver side ------------------------------------------------------------------------
 
 class Inbox:
@@ -369,11 +405,12 @@ class LocalEngine:
     def start(self) -> None:
         """Start the workers loading (returns at once; `model` waits for the first)."""
         self._ctx.set_forkserver_preload(["extractor.bulk.job"])
+        sweep_stale_worker_dirs()
         while len(self.slots) < self.workers:
             self._spawn()
 
     def _spawn(self) -> None:
-        temp_dir = tempfile.mkdtemp(prefix="ogi-worker-")
+        temp_dir = tempfile.mkdtemp(prefix=f"{WORKER_DIR_PREFIX}{os.getpid()}-")
         try:
             parent, child = self._ctx.Pipe(duplex=True)
             process = self._ctx.Process(target=worker_main, args=(child, self.settings, temp_dir), daemon=True,
