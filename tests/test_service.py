@@ -337,11 +337,26 @@ def test_a_restarted_service_keeps_finished_jobs_and_resumes_the_others(tmp_path
             assert [r["source"]["path"] for r in results_of(c, unfinished)] == ["slow.pdf", "seed-000.html"]
     finally:
         second.stop()
-    assert second.process.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once shut down
+    assert second.process.returncode == 128 + signal.SIGTERM  # uvicorn re-raises the signal once shut down
     assert "Application shutdown complete" in second.log.read_text()
 
 
 # --- the rest of the API ------------------------------------------------------------------------------
+
+def test_sigterm_shuts_down_cleanly_leaving_no_temporary_folders(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    server = Server(tmp_path / "svc.db", env={"TMPDIR": str(temp)}).start()
+    try:
+        with server.client() as c:
+            assert c.post("/v1/extract", files=[upload(EXAMPLES / "seed-003.txt")]).json()["status"] == "ok"
+        assert any(p.name.startswith("ogi-worker-") for p in temp.iterdir())
+    finally:
+        server.stop()
+    assert server.process.returncode == 128 + signal.SIGTERM  # exited, not killed by the signal
+    assert "Application shutdown complete" in server.log.read_text()
+    assert sorted(p.name for p in temp.iterdir()) == []  # no ogi-worker-*, no multiprocessing pymp-*
+
 
 def test_concurrent_uploads_all_succeed(server):
     failures = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from ..loaders import DEFAULT_LOAD_SETTINGS
@@ -73,4 +75,12 @@ def serve(host: str, port: int, store: str, workers: int | None, max_upload_mb: 
         raise click.UsageError(str(exc)) from None
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings, default=default)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again under the
+    # handler it found: with Python's default that kills the process before exit handlers run
+    # (multiprocessing's pymp-* folder stays in $TMPDIR). Exit through SystemExit instead.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=10)
+
+
+def _exit_on_signal(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
