@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from .. import matching, schema
 from ..labels import Label
+from ..normalize import number_text
 from ..tagging import Tag
 from ..tokens import Token
-from ..normalize import number_text
 from ..values import parse_value
 
 # OCR values read with less confidence than this are flagged for review.
