@@ -51,8 +51,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write one JSON result per line to this file (JSON Lines), in input order.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              help="Write one JSON result per line to this file (JSON Lines), in input order; `-o -` writes "
+                   "them to standard output.")
 @click.option("--tagger", "tagger_name", type=click.Choice(["model", "rules", "sklearn"]), default=None,
               help="Which tagger labels the tokens (default: the shipped model when there is one, else rules).")
 @click.option("--model", "model_name", default=None,

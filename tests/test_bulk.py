@@ -118,9 +118,9 @@ def results_by_sha(db: Path) -> dict[str, dict]:
     return {sha: json.loads(row["result"]) for sha, row in stored_rows(db).items()}
 
 
-def ogi(*args: str, **kwargs) -> subprocess.CompletedProcess:
+def ogi(*args: str, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "extractor.cli", *args], check=False, capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, **kwargs)
+                          cwd=cwd, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)}, **kwargs)
 
 
 def alive(pid: int) -> bool:
@@ -591,3 +591,21 @@ def test_a_worker_that_dies_costs_one_file_and_is_replaced(tmp_path):
         ("the worker process was killed by signal 9 (out of memory, or killed by another process) "
         "while extracting this file")]
     assert outcomes["seed-003.txt"].result["status"] == "ok"
+
+
+@pytest.mark.parametrize("store", [False, True])
+def test_dash_as_output_writes_json_lines_to_standard_output(tmp_path, store):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for doc_id in SEED_IDS[:2]:
+        (folder / f"{doc_id}.txt").write_bytes(render_bytes(load_gold(doc_id), "txt-pipe"))
+    one = ogi("extract", str(folder / f"{SEED_IDS[0]}.txt"), "--tagger", "rules", "-o", "-",
+              *(["--store", str(tmp_path / "r.db")] if store else []), cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    lines = one.stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["status"] == "ok"  # a JSON line, not indented JSON
+    both = ogi("extract", str(folder), "--tagger", "rules", "-o", "-",
+               *(["--store", str(tmp_path / "r.db")] if store else []), cwd=tmp_path)
+    assert [json.loads(line)["source"]["path"] for line in both.stdout.splitlines()] == \
+        sorted(str(p) for p in folder.iterdir())
+    assert not (tmp_path / "-").exists()

@@ -112,7 +112,7 @@ def run_from_cli(paths: list[str], output: str | None, tagger_name: str, model: 
 def stream_from_cli(paths: list[str], output: str | None, tagger_name: str | None, model: str | None, bulk: dict,
                     *, one_document: bool) -> int:
     """`ogi extract ...` without --store: results in input order, to -o or standard output (one file without
-    -o: its result, indented), each file on the workers with the same limits as a bulk run. The exit status:
+    -o: its result, indented; `-o -`: JSON lines on standard output), each file on the workers with the same limits as a bulk run. The exit status:
     0 all extracted, 1 any failed, 130 interrupted."""
     from contextlib import closing
 
@@ -128,6 +128,8 @@ def stream_from_cli(paths: list[str], output: str | None, tagger_name: str | Non
         load_settings = load_settings_from_options(bulk)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if output == "-":
+        output, one_document = None, False
     progress = tqdm(total=len(paths), desc="extracting", unit="file", file=sys.stderr,
                     disable=None if output else True, dynamic_ncols=True)
 

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -142,8 +142,9 @@ def unreadable_result(item: Unreadable, model: ModelInfo | None) -> dict:
 
 def write_jsonl(output: str | Path, seen: Sequence[SeenFile | Unreadable], store: Store,
                 model: ModelInfo | None) -> None:
-    """One JSON line per input, in input order; a duplicate gets the stored result under its own path."""
-    with open(output, "w", encoding="utf-8") as sink:
+    """One JSON line per input, in input order; a duplicate gets the stored result under its own path.
+    `output` "-": standard output."""
+    with (nullcontext(sys.stdout) if str(output) == "-" else open(output, "w", encoding="utf-8")) as sink:
         for item in seen:
             if isinstance(item, Unreadable):
                 result = unreadable_result(item, model)
