@@ -74,3 +74,44 @@ def test_a_pdf_that_is_not_a_report_fails_plainly(tmp_path):
     result = extract(pdf)
     assert result["status"] == "failed"
     assert "not an annual report" in result["errors"][0]
+
+
+@pytest.mark.parametrize("tagger", ["rules", "model"])
+def test_pages_drawn_turned_and_shown_upright_by_rotate_extract_exactly(rendered, tmp_path, tagger):
+    # Landscape pages as Word and scanners' tools write them: the content drawn turned a quarter,
+    # on a page whose /Rotate shows it upright. The turn leaves float noise in the ruling lines
+    # (a rise of 1e-14 made pdfplumber call level lines vertical and no table cell closed).
+    from pypdf import PdfWriter, Transformation
+    from pypdf.generic import RectangleObject
+
+    writer = PdfWriter(clone_from=rendered[("seed-004", "pdf")])
+    for page in writer.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        page.add_transformation(Transformation().rotate(-90).translate(0, width))
+        page.mediabox = page.cropbox = RectangleObject([0, 0, height, width])
+        page.rotate(270)
+    turned = tmp_path / "turned.pdf"
+    writer.write(turned)
+    result = extract(turned, tagger=get_tagger(tagger))
+    assert differences(result, GOLDS["seed-004"], tagger) == []
+    assert result["status"] == "ok", result["errors"]
+
+
+def test_pages_shown_turned_fail_or_are_named_with_what_to_do(rendered, tmp_path):
+    from pypdf import PdfWriter
+
+    source = rendered[("seed-004", "pdf")]
+    sideways = PdfWriter(clone_from=source)
+    for page in sideways.pages:
+        page.rotate(90)
+    sideways.write(tmp_path / "sideways.pdf")
+    result = extract(tmp_path / "sideways.pdf", tagger=get_tagger("rules"))
+    assert result["status"] == "failed"
+    assert "sideways or upside down" in result["errors"][0] and "turn the pages upright" in result["errors"][0]
+
+    one = PdfWriter(clone_from=source)
+    one.pages[0].rotate(180)
+    one.write(tmp_path / "one-turned.pdf")
+    result = extract(tmp_path / "one-turned.pdf", tagger=get_tagger("rules"))
+    assert result["status"] == "needs_review"
+    assert any(e.startswith("page 1: its text runs sideways or upside down") for e in result["errors"])

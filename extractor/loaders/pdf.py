@@ -110,6 +110,7 @@ class PageLayout(NamedTuple):
     tables: tuple[TablePart, ...]
     has_text: bool
     has_images: bool
+    turned: bool = False  # most of its text runs sideways or upside down as the page is shown
 
 
 # --- characters and words ---------------------------------------------------
@@ -294,11 +295,42 @@ def intersections_to_cells(intersections: dict) -> list[Box]:
     return cells
 
 
+# A ruling line this far from level (or plumb) in points is still a horizontal (vertical) line.
+_RULE_SLANT = 0.05
+
+
+def straight_edges(edges: Iterable[dict]) -> list[dict]:
+    """Ruling edges made exactly horizontal or vertical, coordinates rounded to 1/1000 pt.
+
+    A page drawn under a rotation (a landscape table on a portrait page turned by /Rotate, as
+    Word and scanners' PDF tools make them) leaves float noise in the lines' ends (79.39999999999998,
+    a rise of 1e-14): pdfplumber then calls a level line vertical, and the crossings of one ruling
+    line no longer share a coordinate, so no cell closes. Slanted lines are not rules and go.
+    """
+    out = []
+    for edge in edges:
+        x0, x1, top, bottom = (round(edge[k], 3) for k in ("x0", "x1", "top", "bottom"))
+        if bottom - top <= _RULE_SLANT and x1 - x0 > bottom - top:
+            out.append({**edge, "x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0.0,
+                        "orientation": "h"})
+        elif x1 - x0 <= _RULE_SLANT:
+            out.append({**edge, "x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0.0,
+                        "height": bottom - top, "orientation": "v"})
+    return out
+
+
+class _RulingLines(NamedTuple):
+    """What pdfplumber's TableFinder reads of a page for the lines strategy."""
+
+    edges: list[dict]
+    bbox: tuple[float, float, float, float]
+
+
 def find_table_cells(page: "pdfplumber.page.Page") -> list[list[Box]]:
     """Cell boxes of each ruled table on the page: pdfplumber's lines strategy, step by step."""
     settings = TableSettings.resolve(TABLE_SETTINGS)
     finder = TableFinder.__new__(TableFinder)  # only its edge gathering; the chain runs below
-    finder.page, finder.settings = page, settings
+    finder.page, finder.settings = _RulingLines(straight_edges(page.edges), page.bbox), settings
     return edges_to_table_cells(finder.get_edges(), settings)
 
 
@@ -424,6 +456,7 @@ def read_page(page: "pdfplumber.page.Page", settings: PdfSettings = DEFAULT_SETT
             part, words = build_table_part(boxes, words, settings)
             tables.append(part)
     x0, top, x1, bottom = page.bbox
+    turned = sum(1 for c in chars if not c.get("upright", True) or (c.get("matrix") or (1,))[0] < 0)
     return PageLayout(
         number=page.page_number,
         bbox=(float(x0), float(top), float(x1), float(bottom)),
@@ -432,6 +465,7 @@ def read_page(page: "pdfplumber.page.Page", settings: PdfSettings = DEFAULT_SETT
         tables=tuple(tables),
         has_text=has_text,
         has_images=bool(page.images),
+        turned=turned > len(chars) / 2,
     )
 
 
@@ -776,7 +810,13 @@ def page_problems(pages: Sequence[PageLayout], settings: PdfSettings = DEFAULT_S
     glyph_total = sum(t for _, _, t in counts)
     if glyph_total and cid_total > settings.unreadable_share * glyph_total:
         raise LoadError("the PDF's fonts have no Unicode mapping; its text cannot be read (scanned or encoded PDF)")
-    problems = []
+    text_pages = [page for page in pages if page.has_text]
+    if text_pages and all(page.turned for page in text_pages):
+        raise LoadError("the text of every page runs sideways or upside down (the pages are shown turned), so "
+                        "it cannot be read in order; turn the pages upright (a PDF reader's rotate-and-save, "
+                        "qpdf or pdftk) and extract again")
+    problems = [f"page {page.number}: its text runs sideways or upside down (the page is shown turned) and was "
+                "not read reliably; turn it upright and extract again" for page in text_pages if page.turned]
     for number, cid, _ in counts:
         if cid:
             problems.append(f"page {number}: {cid} characters cannot be decoded "
