@@ -78,8 +78,8 @@ def test_a_pdf_that_is_not_a_report_fails_plainly(tmp_path):
 
 @pytest.mark.parametrize("tagger", ["rules", "model"])
 def test_pages_drawn_turned_and_shown_upright_by_rotate_extract_exactly(rendered, tmp_path, tagger):
-    # Landscape pages as Word and scanners' tools write them: the content drawn turned a quarter,
-    # on a page whose /Rotate shows it upright. The turn leaves float noise in the ruling lines
+    # Landscape pages: the content drawn turned a quarter (here by pypdf), on a page whose
+    # /Rotate shows it upright. The turn leaves float noise in the ruling lines
     # (a rise of 1e-14 made pdfplumber call level lines vertical and no table cell closed).
     from pypdf import PdfWriter, Transformation
     from pypdf.generic import RectangleObject

@@ -213,7 +213,7 @@ def test_loose_digits_followed_by_a_running_header_are_a_page_number():
              (Token(text="某某区人民政府2022年政府信息公开工作年度报告"), L.FURNITURE), (cell("12"), L.CELL_VALUE)]
     build = run(items)
     assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 12}
-    assert build.errors == [] or not any("administrative_licensing" in e for e in build.errors)
+    assert not any("administrative_licensing" in e for e in build.errors)
 
 
 def test_a_figure_with_a_leading_zero_is_flagged():
@@ -227,4 +227,4 @@ def test_a_figure_with_a_leading_zero_is_flagged():
 def test_invisible_characters_inside_figures_are_ignored():
     build = run([(cell("行政许可"), L.ROW_LABEL), (cell("\u00a01\u200b2\ufeff"), L.CELL_VALUE)])
     assert build.tables["active_disclosure"]["administrative_licensing"] == {"decisions": 12}
-    assert build.errors == [] or not any("administrative_licensing" in e for e in build.errors)
+    assert not any("administrative_licensing" in e for e in build.errors)

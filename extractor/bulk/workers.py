@@ -268,16 +268,6 @@ def kill_strays(marker: str) -> None:
 WORKER_DIR_PREFIX = "ogi-worker-"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, someone else's
-        return True
-    return True
-
-
 def sweep_stale_worker_dirs(temp_root: str | None = None) -> list[str]:
     """Remove the worker folders of drivers that died without cleaning up (killed with SIGKILL,
     the machine stopped): each is named after its driver's pid, and a folder whose driver is gone
@@ -292,7 +282,7 @@ def sweep_stale_worker_dirs(temp_root: str | None = None) -> list[str]:
         if not name.startswith(WORKER_DIR_PREFIX):
             continue
         pid_text = name[len(WORKER_DIR_PREFIX):].split("-", 1)[0]
-        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+        if not pid_text.isdigit() or not _gone(int(pid_text)):
             continue
         path = os.path.join(root, name)
         kill_strays(path)

@@ -81,14 +81,24 @@ def _changed(find) -> Mutation:
     return mutate
 
 
+# A line holding one figure and nothing else (the one-cell-per-line layout).
+_FIGURE_LINE = re.compile(r"\s*\d+\s*\|?\s*")
+
+
+def _line_end(text: str, at: int) -> int:
+    """Where the line holding position `at` ends (its newline, or the end of the text)."""
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
 def _text_line_of(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    return text.rfind("\n", 0, span[0]) + 1, (text.find("\n", span[1]) % (len(text) + 1))
+    return text.rfind("\n", 0, span[0]) + 1, _line_end(text, span[1])
 
 
 def _delete_figure(text: str, rng: random.Random) -> Mutated:
     span = rng.choice(_text_figures(text))
     start, end = _text_line_of(text, span)
-    if re.fullmatch(r"\s*\d+\s*\|?\s*", text[start:end]):  # one cell per line: the line goes
+    if _FIGURE_LINE.fullmatch(text[start:end]):  # one cell per line: the line goes
         return Mutated(text[:start] + text[end + 1:], "damaged")
     return Mutated(text[:span[0]] + text[span[1]:].lstrip(" ").lstrip("|\t"), "damaged")
 
@@ -97,24 +107,21 @@ def _duplicate_figure(text: str, rng: random.Random) -> Mutated:
     span = rng.choice(_text_figures(text))
     start, end = _text_line_of(text, span)
     line = text[start:end]
-    if re.fullmatch(r"\s*\d+\s*\|?\s*", line):
+    if _FIGURE_LINE.fullmatch(line):
         return Mutated(text[:end] + "\n" + line + text[end:], "damaged")
     sep = "\t" if "\t" in line else " | "
     return Mutated(text[:span[1]] + sep + text[span[0]:span[1]] + text[span[1]:], "damaged")
 
 
 def _page_number_between_rows(text: str, rng: random.Random) -> Mutated:
-    span = rng.choice(_text_figures(text))
-    end = text.find("\n", span[1])
-    end = len(text) if end < 0 else end
+    end = _line_end(text, rng.choice(_text_figures(text))[1])
     furniture = rng.choice(["— 5 —", "第 5 页 共 9 页", "- 5 -", "5\n某某市人民政府2022年政府信息公开工作年度报告"])
     return Mutated(text[:end] + "\n" + furniture + text[end:], "same-or-review")
 
 
 def _join_lines(text: str, rng: random.Random) -> Mutated:
-    span = rng.choice(_text_figures(text))
-    end = text.find("\n", span[1])
-    return Mutated(text if end < 0 else text[:end] + " " + text[end + 1:], "same-or-review")
+    end = _line_end(text, rng.choice(_text_figures(text))[1])
+    return Mutated(text[:end] + " " + text[end + 1:], "same-or-review")
 
 
 def _break_figure(at: int) -> Mutation:

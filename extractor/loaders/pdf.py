@@ -302,8 +302,8 @@ _RULE_SLANT = 0.05
 def straight_edges(edges: Iterable[dict]) -> list[dict]:
     """Ruling edges made exactly horizontal or vertical, coordinates rounded to 1/1000 pt.
 
-    A page drawn under a rotation (a landscape table on a portrait page turned by /Rotate, as
-    Word and scanners' PDF tools make them) leaves float noise in the lines' ends (79.39999999999998,
+    A page drawn under a rotation (a landscape table drawn turned, shown upright by the page's
+    /Rotate) leaves float noise in the lines' ends (79.39999999999998,
     a rise of 1e-14): pdfplumber then calls a level line vertical, and the crossings of one ruling
     line no longer share a coordinate, so no cell closes. Slanted lines are not rules and go.
     """
