@@ -23,11 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor.loaders import load  # noqa: E402
-from extractor.loaders.pdf import DEFAULT_SETTINGS, ocr_candidates, open_pdf, read_pages  # noqa: E402
-from extractor.ocr.engine import get_engine  # noqa: E402
-from extractor.ocr.scan import scan_pdf  # noqa: E402
-from extractor.ocr.settings import OcrSettings  # noqa: E402
+from extractor.geometry.pages import ocr_candidates
+from extractor.geometry.words import DEFAULT_SETTINGS
+from extractor.loaders import load
+from extractor.loaders.pdf import open_pdf, read_pages
+from extractor.ocr.engine import get_engine
+from extractor.ocr.scan import scan_pdf
+from extractor.ocr.settings import OcrSettings
 
 
 def image_only(path: Path, scratch: Path) -> Path:

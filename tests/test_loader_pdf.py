@@ -14,11 +14,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from extractor.convert import convert
+from extractor.geometry import page_breaks
+from extractor.geometry.pages import PageLayout, columns_match, is_page_number, join_tables, mark_furniture
+from extractor.geometry.ruled import TABLE_SETTINGS, TablePart, assign_words, grid_cells, snap, straight_edges
+from extractor.geometry.words import TextLine, Word, join_pieces, split_runs
 from extractor.loaders import pdf as pdf_loader
-from extractor.loaders.pdf import (
-    PageLayout, TablePart, TextLine, Word, assign_words, columns_match, grid_cells, is_page_number, join_pieces,
-    join_tables, load, mark_furniture, snap, split_runs,
-)
+from extractor.loaders.pdf import load
 from extractor.tokens import LoadError, Token
 
 CJK_FONT = "Noto Serif CJK SC"
@@ -319,7 +320,7 @@ def test_fast_cell_finder_finds_what_pdfplumber_finds(report_pdf):
 
     with pdfplumber.open(report_pdf) as document:
         for page in document.pages:
-            expected = [t.cells for t in page.find_tables(pdf_loader.TABLE_SETTINGS)]
+            expected = [t.cells for t in page.find_tables(TABLE_SETTINGS)]
             assert rounded(pdf_loader.find_table_cells(page)) == rounded(expected)
             assert expected
 
@@ -503,11 +504,11 @@ def test_split_merged_cell_is_joined_only_with_evidence_of_a_merge():
     tokens = [_cell(0, 0, "三、本年度办理结果", rowspan=2), _cell(0, 1, "予以公开"), _cell(1, 1, "部分公开"),
               _cell(2, 0, ""), _cell(2, 1, "不予公开"),  # page break before row 2
               _cell(3, 0, "四、结转"), _cell(3, 1, "")]
-    joined = pdf_loader.join_split_cells(tokens, [(0, 2)])
+    joined = page_breaks.join_split_cells(tokens, [(0, 2)])
     assert [(t.row, t.col, t.rowspan) for t in joined if t.col == 0] == [(0, 0, 3), (3, 0, 1)]
     # A blank value cell under a one-row cell stays a blank cell.
     plain = [_cell(0, 0, "行政许可"), _cell(0, 1, "5"), _cell(1, 0, "行政处罚"), _cell(1, 1, "")]
-    assert pdf_loader.join_split_cells(plain, [(0, 1)]) == plain
+    assert page_breaks.join_split_cells(plain, [(0, 1)]) == plain
 
 
 def test_a_row_cut_by_a_page_break_is_one_row_again():
@@ -517,7 +518,7 @@ def test_a_row_cut_by_a_page_break_is_one_row_again():
               _cell(1, 0, "理", rowspan=3), _cell(1, 1, "补正、行政机关不再处理其政府信息公开申请"), _cell(1, 2, ""),
               _cell(1, 3, "4"),
               _cell(2, 1, "2.申请人逾期未按收费通知要求缴纳费用"), _cell(2, 2, "1"), _cell(2, 3, "1")]
-    joined = pdf_loader.join_split_rows(tokens, [(0, 1)], "2021")
+    joined = page_breaks.join_split_rows(tokens, [(0, 1)], "2021")
     assert [(t.row, t.col, t.rowspan, t.text) for t in joined] == [
         (0, 0, 3, "（六）其他处理"), (0, 1, 1, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
         (0, 2, 1, "0"), (0, 3, 1, "4"),
@@ -532,25 +533,25 @@ def test_a_row_cut_by_a_page_break_is_one_row_again():
 ])
 def test_a_row_below_a_page_break_that_starts_afresh_is_left_alone(below):
     tokens = [_cell(0, 0, "1.信访举报投诉类申请"), _cell(0, 1, "2")] + below
-    assert pdf_loader.join_split_rows(tokens, [(0, 1)], "2021") == tokens
+    assert page_breaks.join_split_rows(tokens, [(0, 1)], "2021") == tokens
 
 
 def test_a_blank_row_at_a_page_end_is_not_joined_to_the_next_row_of_words():
     # 行政处罚 printed blank at the foot of a page, 行政强制 14 at the top of the next: two rows
     tokens = [_cell(0, 0, "行政处罚"), _cell(0, 1, ""), _cell(1, 0, "行政强制"), _cell(1, 1, "14")]
-    assert pdf_loader.join_split_rows(tokens, [(0, 1)], "2021") == tokens
+    assert page_breaks.join_split_rows(tokens, [(0, 1)], "2021") == tokens
     tokens = [_cell(0, 0, "行政许可"), _cell(0, 1, ""), _cell(1, 0, "其他对外管理服务事项"), _cell(1, 1, "3")]
-    assert pdf_loader.join_split_rows(tokens, [(0, 1)], "2021") == tokens
+    assert page_breaks.join_split_rows(tokens, [(0, 1)], "2021") == tokens
 
 
 def test_a_group_label_cut_by_a_page_break_is_joined_but_a_new_group_is_not():
     tokens = [_cell(0, 0, "（五）不予"), _cell(0, 1, "1.信访举报投诉类申请"),
               _cell(1, 0, "处理", rowspan=2), _cell(1, 1, "2.重复申请"), _cell(2, 1, "3.要求提供公开出版物")]
-    joined = pdf_loader.join_split_cells(tokens, [(0, 1)], "2021")
+    joined = page_breaks.join_split_cells(tokens, [(0, 1)], "2021")
     assert [(t.row, t.rowspan, t.text) for t in joined if t.col == 0] == [(0, 3, "（五）不予处理")]
     fresh = [_cell(0, 0, "（三）不予公开", rowspan=2), _cell(1, 1, "x"),
              _cell(2, 0, "（四）无法提供", rowspan=2), _cell(2, 1, "y")]
-    assert pdf_loader.join_split_cells(fresh, [(0, 2)], "2021") == fresh
+    assert page_breaks.join_split_cells(fresh, [(0, 2)], "2021") == fresh
 
 
 def test_dedupe_keeps_distinct_glyphs():
@@ -566,6 +567,6 @@ def test_ruling_lines_with_float_noise_are_made_straight():
     level = {"x0": 79.39999999999998, "x1": 521.9, "top": 105.2, "bottom": 105.20000000000001, "orientation": "v"}
     plumb = {"x0": 297.19999999999993, "x1": 297.2, "top": 100.0, "bottom": 300.0, "orientation": None}
     slanted = {"x0": 10.0, "x1": 200.0, "top": 10.0, "bottom": 200.0, "orientation": None}
-    out = pdf_loader.straight_edges([level, plumb, slanted])
+    out = straight_edges([level, plumb, slanted])
     assert [(e["orientation"], e["x0"], e["x1"], e["top"], e["bottom"]) for e in out] == [
         ("h", 79.4, 521.9, 105.2, 105.2), ("v", 297.2, 297.2, 100.0, 300.0)]

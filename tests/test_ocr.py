@@ -532,7 +532,7 @@ def test_every_frame_of_a_tiff_is_a_page_at_the_reading_resolution(tmp_path):
 
 
 def test_a_poorly_read_cell_of_mostly_digits_is_not_trusted_but_a_numbered_label_is_kept():
-    from extractor.loaders.pdf import Word
+    from extractor.geometry.words import Word
     from extractor.loaders.scanned import attach_confidence
     from extractor.ocr.page import OcrWord
     from extractor.tokens import Token
@@ -577,7 +577,8 @@ def test_pdf_with_one_scanned_page_among_text_pages(pdfs, tmp_path, ocr_ready):
 
 
 def test_a_running_title_misread_on_one_page_is_still_page_furniture():
-    from extractor.loaders.pdf import PageLayout, TextLine, Word
+    from extractor.geometry.pages import PageLayout
+    from extractor.geometry.words import TextLine, Word
     from extractor.loaders.scanned import mark_furniture
 
     def page(number, header):

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..geometry import pages as layout
+from ..geometry.words import DEFAULT_SETTINGS, LayoutSettings, is_cjk
 from ..normalize import to_halfwidth
 from ..tokens import Document, LoadError, Token
 from ..values import looks_like_value
 from ..vocabulary import BLANK_MARKS
-from . import pdf
 
 if TYPE_CHECKING:
     from ..ocr.page import ReadPage
@@ -132,7 +133,7 @@ def mostly_digits(text: str) -> bool:
     """As many digits as Chinese characters: a figure, perhaps garbled ("：1 0面", "泵0"), not
     a label such as "5.属于三类内部事务信息"."""
     digits = sum(c.isdigit() for c in text)
-    return digits > 0 and digits >= sum(pdf.is_cjk(c) and c.isalpha() for c in text)
+    return digits > 0 and digits >= sum(is_cjk(c) and c.isalpha() for c in text)
 
 
 def inside(box: Sequence[float], area: Sequence[float], slack: float = 0.5) -> bool:
@@ -163,15 +164,15 @@ def attach_confidence(tokens: Sequence[Token], read: dict[int, ReadPage]) -> lis
     return out
 
 
-def mark_furniture(layouts: Sequence, settings: pdf.PdfSettings = pdf.DEFAULT_SETTINGS,
+def mark_furniture(layouts: Sequence, settings: LayoutSettings = DEFAULT_SETTINGS,
                    similarity: float = 0.8) -> set[tuple[int, int]]:
     """The PDF loader's page furniture, plus margin lines repeated with an OCR slip: a running
     title read "厂兰街道…" on one page and "丁兰街道…" on the others is still the running title."""
-    marked = pdf.mark_furniture(layouts, settings)
+    marked = layout.mark_furniture(layouts, settings)
     margin: dict[str, list[tuple[int, int, str]]] = {}
     for p, page in enumerate(layouts):
         for i, line in enumerate(page.lines):
-            zone = pdf.margin_zone(line, page.bbox, settings.margin_fraction)
+            zone = layout.margin_zone(line, page.bbox, settings.margin_fraction)
             text = re.sub(r"[\d\s]", "", line.text)
             if zone is not None and len(text) >= 4:
                 margin.setdefault(zone, []).append((p, i, text))
@@ -184,11 +185,11 @@ def mark_furniture(layouts: Sequence, settings: pdf.PdfSettings = pdf.DEFAULT_SE
 
 
 def assemble(layouts: list, read: dict[int, ReadPage], count: int, problems: list[str],
-             settings: pdf.PdfSettings = pdf.DEFAULT_SETTINGS) -> Document:
+             settings: LayoutSettings = DEFAULT_SETTINGS) -> Document:
     """The PDF loader's chain over page layouts (some read by OCR), then OCR confidences."""
     furniture = mark_furniture(layouts, settings)
-    tables = pdf.join_tables(layouts, furniture, settings)
-    tokens = attach_confidence(pdf.layout_tokens(layouts, furniture, tables, settings), read)
+    tables = layout.join_tables(layouts, furniture, settings)
+    tokens = attach_confidence(layout.layout_tokens(layouts, furniture, tables, settings), read)
     return Document(tokens=tokens, format=FORMAT, pages=count, problems=problems)
 
 
@@ -205,7 +206,7 @@ def _settings() -> OcrSettings:
 # --- the loaders ----------------------------------------------------------------------------
 
 def read_with_ocr(path: Path, count: int, layouts: list, numbers: Sequence[int], damaged: list[str],
-                  settings: pdf.PdfSettings = pdf.DEFAULT_SETTINGS) -> Document:
+                  settings: LayoutSettings = DEFAULT_SETTINGS) -> Document:
     """The PDF loader's hand-over: pages `numbers` (no text layer, or undecodable glyphs) read
     by OCR in place of their layouts; the other pages keep their text layer."""
     ocr_settings = _settings()
@@ -216,7 +217,7 @@ def read_with_ocr(path: Path, count: int, layouts: list, numbers: Sequence[int],
     layouts = [read[page.number].layout if page.number in read else page for page in layouts]
     if not any(page.has_text for page in layouts):
         raise LoadError("scanned PDF: no text layer, and OCR found no text on its pages")
-    problems = damaged + pdf.page_problems(layouts, settings)
+    problems = damaged + layout.page_problems(layouts, settings)
     return assemble(layouts, read, count, problems, settings)
 
 

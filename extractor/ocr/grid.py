@@ -17,7 +17,8 @@ import numpy as np
 from pdfplumber.table import TableSettings, merge_edges
 from pdfplumber.utils import filter_edges
 
-from ..loaders.pdf import TABLE_SETTINGS, Box, edges_to_table_cells
+from ..geometry.ruled import TABLE_SETTINGS, edges_to_table_cells
+from ..geometry.words import Box
 
 MIN_CELL_POINTS = 8.0  # a table cell is at least this wide and high (a line of small print)
 

@@ -21,7 +21,9 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from ..loaders.pdf import DEFAULT_SETTINGS, PageLayout, TablePart, Word, build_table_part, grid_cells, make_text_lines
+from ..geometry.pages import PageLayout
+from ..geometry.ruled import TablePart, build_table_part, grid_cells
+from ..geometry.words import DEFAULT_SETTINGS, Word, make_text_lines
 from . import image as img
 from .engine import Engine, Reading
 from .grid import find_tables

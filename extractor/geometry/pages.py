@@ -1,0 +1,249 @@
+"""Pages to tokens: furniture, tables continued across pages, reading order, what could not be read.
+
+    mark_furniture   all text lines -> which are page headers, footers, page numbers
+    join_tables      table parts on consecutive pages -> one table, continued
+    layout_tokens    pages + tables -> tokens in reading order (page_breaks mends rows and merged
+                     cells cut by a page break)
+
+Shared by the PDF loader and the OCR loader: both fill the same `PageLayout`s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import NamedTuple
+
+from .. import matching
+from ..tokens import LoadError, Token
+from .page_breaks import join_split_cells, join_split_rows
+from .ruled import TablePart, nearest, snap
+from .words import (
+    _CID,
+    DEFAULT_SETTINGS,
+    Box,
+    LayoutSettings,
+    TextLine,
+    run_text,
+    words_box,
+)
+
+
+class PageLayout(NamedTuple):
+    number: int
+    bbox: Box
+    lines: tuple[TextLine, ...]
+    tables: tuple[TablePart, ...]
+    has_text: bool
+    has_images: bool
+    turned: bool = False  # most of its text runs sideways or upside down as the page is shown
+
+
+_PAGE_NUMBER = re.compile(
+    r"""^(?:
+        [-－—–_·•.]*\d+[-－—–_·•.]*                              # 3, - 3 -, —3—
+      | 第[\d一二三四五六七八九十百零〇]+页(?:[,，/]?共[\d一二三四五六七八九十百零〇]+页)?  # 第3页, 第3页共5页
+      | 共\d+页[,，]?第\d+页
+      | \d+/\d+                                                   # 3/5
+      | (?i:page)\d+(?:(?i:of)\d+)?                               # Page 3 of 5
+    )$""",
+    re.VERBOSE,
+)
+
+
+_DIGITS_AND_SPACE = re.compile(r"[\d\s]+")
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(re.sub(r"\s+", "", text)))
+
+
+def margin_zone(line: TextLine, page_box: Box, fraction: float) -> str | None:
+    """"header" or "footer" when the line's middle lies in the top or bottom margin band."""
+    _, top, _, bottom = page_box
+    band = (bottom - top) * fraction
+    middle = (line.bbox[1] + line.bbox[3]) / 2
+    if middle <= top + band:
+        return "header"
+    if middle >= bottom - band:
+        return "footer"
+    return None
+
+
+def mark_furniture(pages: Sequence[PageLayout], settings: LayoutSettings = DEFAULT_SETTINGS) -> set[tuple[int, int]]:
+    """(page index, line index) of headers, footers and page numbers.
+
+    A margin line is furniture when it looks like a page number or when the same
+    text (digits ignored) stands in the same margin on at least two pages.
+    """
+    candidates: list[tuple[int, int, tuple[str, str], bool]] = []
+    pages_with: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for p, page in enumerate(pages):
+        for i, line in enumerate(page.lines):
+            zone = margin_zone(line, page.bbox, settings.margin_fraction)
+            if zone is None:
+                continue
+            text = line.text
+            repeat_key = (zone, _DIGITS_AND_SPACE.sub("", text))
+            candidates.append((p, i, repeat_key, is_page_number(text)))
+            if repeat_key[1]:
+                pages_with[repeat_key].add(p)
+    return {(p, i) for p, i, repeat_key, numbered in candidates
+            if numbered or len(pages_with.get(repeat_key, ())) >= 2}
+
+
+def columns_match(xs: Sequence[float], other: Sequence[float], tolerance: float) -> bool:
+    """Same outer edges, and one part's column boundaries all found in the other's."""
+    if abs(xs[0] - other[0]) > tolerance or abs(xs[-1] - other[-1]) > tolerance:
+        return False
+
+    def within(a: Sequence[float], b: Sequence[float]) -> bool:
+        return all(min(abs(x - y) for y in b) <= tolerance for x in a)
+
+    return within(xs, other) or within(other, xs)
+
+
+def body_clear(page: PageLayout, furniture: set[tuple[int, int]], p: int, *, above: float | None = None,
+               below: float | None = None) -> bool:
+    """No text other than furniture above `above` (or below `below`) on the page."""
+    for i, line in enumerate(page.lines):
+        if (p, i) in furniture:
+            continue
+        middle = (line.bbox[1] + line.bbox[3]) / 2
+        if above is not None and middle < above:
+            return False
+        if below is not None and middle > below:
+            return False
+    return True
+
+
+def join_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
+                settings: LayoutSettings = DEFAULT_SETTINGS) -> list[list[tuple[int, int]]]:
+    """Table parts grouped into tables, as (page index, part index) lists in document order.
+
+    A page's first table continues the previous page's last table when nothing
+    but furniture stands between them and their columns match.
+    """
+    tables: list[list[tuple[int, int]]] = []
+    table_xs: list[tuple[float, ...]] = []
+    for p, page in enumerate(pages):
+        for t, part in enumerate(page.tables):
+            if (t == 0 and p > 0 and tables and tables[-1][-1][0] == p - 1
+                    and tables[-1][-1][1] == len(pages[p - 1].tables) - 1
+                    and body_clear(page, furniture, p, above=part.bbox[1])
+                    and body_clear(pages[p - 1], furniture, p - 1, below=pages[p - 1].tables[-1].bbox[3])
+                    and columns_match(part.xs, table_xs[-1], settings.column_tolerance)):
+                tables[-1].append((p, t))
+                table_xs[-1] = snap(table_xs[-1] + part.xs, settings.column_tolerance)
+            else:
+                tables.append([(p, t)])
+                table_xs.append(part.xs)
+    return tables
+
+
+def line_tokens(line: TextLine, page: int, number: int, furniture: bool) -> list[Token]:
+    many = len(line.runs) > 1
+    tokens = []
+    for run in line.runs:
+        text = run_text(run)
+        tokens.append(Token(text=text, page=page, line=number, bbox=words_box(run) if many else line.bbox,
+                            cell=many, furniture=furniture, unreadable="(cid:" in text))
+    return tokens
+
+
+def part_rows(part: TablePart, table: int, xs: Sequence[float], row_offset: int, page: int) -> list[list[Token]]:
+    """A table part's cells as tokens, one list per grid row that has cells (line numbers set later)."""
+    rows: dict[int, list[Token]] = defaultdict(list)
+    for cell in part.cells:
+        col = nearest(xs, cell.bbox[0])
+        colspan = max(1, nearest(xs, cell.bbox[2]) - col)
+        rows[cell.row].append(Token(
+            text=cell.text, page=page, bbox=cell.bbox, cell=True, table=table, row=row_offset + cell.row,
+            col=col, rowspan=cell.rowspan, colspan=colspan, unreadable="(cid:" in cell.text))
+    return [sorted(rows[r], key=lambda tok: tok.col) for r in sorted(rows)]
+
+
+def table_places(pages: Sequence[PageLayout], tables: Sequence[Sequence[tuple[int, int]]],
+                 tolerance: float) -> dict[tuple[int, int], tuple[int, tuple[float, ...], int]]:
+    """Per (page index, part index): the table index, the table's column grid, the part's first row."""
+    places = {}
+    for index, parts in enumerate(tables):
+        xs = snap([x for p, t in parts for x in pages[p].tables[t].xs], tolerance)
+        offset = 0
+        for p, t in parts:
+            places[(p, t)] = (index, xs, offset)
+            offset += len(pages[p].tables[t].ys) - 1
+    return places
+
+
+def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
+                  tables: Sequence[Sequence[tuple[int, int]]], settings: LayoutSettings = DEFAULT_SETTINGS) -> list[Token]:
+    """All tokens in reading order: per page, text lines and table rows by their top.
+
+    Every text line and every table grid row gets the next line number.
+    """
+    places = table_places(pages, tables, settings.column_tolerance)
+    tokens: list[Token] = []
+    number = 0
+    for p, page in enumerate(pages):
+        # (top, 0 for a table part / 1 for a text line, index): a table starting level with a line goes first.
+        blocks = sorted([(part.bbox[1], 0, t) for t, part in enumerate(page.tables)]
+                        + [(line.bbox[1], 1, i) for i, line in enumerate(page.lines)])
+        for _, kind, i in blocks:
+            if kind == 0:
+                index, xs, offset = places[(p, i)]
+                for row in part_rows(page.tables[i], index, xs, offset, page.number):
+                    number += 1
+                    tokens.extend(replace(tok, line=number) for tok in row)
+            else:
+                number += 1
+                tokens.extend(line_tokens(page.lines[i], page.number, number, (p, i) in furniture))
+    breaks = [(index, offset) for index, _, offset in places.values() if offset > 0]
+    fmt = matching.detect_format([tok.text for tok in tokens])
+    return join_split_cells(join_split_rows(tokens, breaks, fmt), breaks, fmt)
+
+
+def unreadable_counts(pages: Sequence[PageLayout]) -> list[tuple[int, int, int]]:
+    """Per page: (page number, (cid:N) glyphs, all glyphs) over text and cells."""
+    counts = []
+    for page in pages:
+        texts = [run_text(run) for line in page.lines for run in line.runs]
+        texts += [cell.text for part in page.tables for cell in part.cells]
+        cid = sum(t.count("(cid:") for t in texts)
+        total = sum(len(_CID.sub("", t)) for t in texts) + cid
+        counts.append((page.number, cid, total))
+    return counts
+
+
+def ocr_candidates(pages: Sequence[PageLayout], settings: LayoutSettings = DEFAULT_SETTINGS) -> list[int]:
+    """Numbers of the pages without a usable text layer: no characters, or mostly (cid:N) glyphs."""
+    return [number for page, (number, cid, total) in zip(pages, unreadable_counts(pages))
+            if not page.has_text or (total and cid > settings.unreadable_share * total)]
+
+
+def page_problems(pages: Sequence[PageLayout], settings: LayoutSettings = DEFAULT_SETTINGS) -> list[str]:
+    """Plain messages about what could not be read; raises LoadError when nothing useful can be."""
+    if not any(page.has_text for page in pages):
+        raise LoadError("scanned PDF: no text layer; install the OCR extra (scripts/setup does) to read it")
+    counts = unreadable_counts(pages)
+    cid_total = sum(c for _, c, _ in counts)
+    glyph_total = sum(t for _, _, t in counts)
+    if glyph_total and cid_total > settings.unreadable_share * glyph_total:
+        raise LoadError("the PDF's fonts have no Unicode mapping; its text cannot be read (scanned or encoded PDF)")
+    text_pages = [page for page in pages if page.has_text]
+    if text_pages and all(page.turned for page in text_pages):
+        raise LoadError("the text of every page runs sideways or upside down (the pages are shown turned), so "
+                        "it cannot be read in order; turn the pages upright (a PDF reader's rotate-and-save, "
+                        "qpdf or pdftk) and extract again")
+    problems = [f"page {page.number}: its text runs sideways or upside down (the page is shown turned) and was "
+                "not read reliably; turn it upright and extract again" for page in text_pages if page.turned]
+    for number, cid, _ in counts:
+        if cid:
+            problems.append(f"page {number}: {cid} characters cannot be decoded "
+                            "(font without Unicode mapping); the affected text is marked unreadable")
+    for page in pages:
+        if not page.has_text and page.has_images:
+            problems.append(f"page {page.number}: no text layer, only images (a scanned page?); its content is missing")
+    return problems
