@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .annotation.cli import annotate  # the annotation loop; its imports are lazy
 from .bulk.commands import (
     bulk_options,
     check_bulk_options,
@@ -18,29 +19,8 @@ from .bulk.commands import (
     status_command,
     stream_from_cli,
 )
-
-
-def expand_inputs(inputs: tuple[str, ...]) -> list[str]:
-    """Files as given, and every supported file under each folder (sorted, symlink loops skipped)."""
-    from .loaders import supported
-
-    paths: list[str] = []
-    for given in inputs:
-        if not os.path.isdir(given):
-            paths.append(given)
-            continue
-        found = []
-        seen_dirs: set[tuple[int, int]] = set()
-        for root, dirs, files in os.walk(given, followlinks=True):
-            st = os.stat(root)
-            if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop: do not go round again
-                dirs[:] = []
-                continue
-            seen_dirs.add((st.st_dev, st.st_ino))
-            dirs.sort()
-            found += [os.path.join(root, f) for f in files if supported(Path(f))]
-        paths += sorted(found)
-    return paths
+from .inputs import expand_inputs
+from .service.command import serve  # the HTTP service; FastAPI is imported only when it runs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,7 +106,7 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
         from .tagging import get_tagger
 
         tagger = get_tagger(tagger_name, model=model_name)
-    except Exception as exc:  # unknown format, or a tagger that is not installed or trained
+    except Exception as exc:  # noqa: BLE001  (unknown format, or a tagger that is not installed or trained)
         hint = "; try --tagger rules" if tagger_name != "rules" and "--tagger rules" not in str(exc) else ""
         raise click.UsageError(f"{exc}{hint}") from None
     try:
@@ -242,14 +222,9 @@ def models_command(root: str | None, as_json: bool) -> None:
         click.echo(f"* default tagger: {default.id}")
 
 
-from .annotation.cli import annotate  # noqa: E402  (the annotation loop; its imports are lazy)
-
 main.add_command(annotate)
 main.add_command(export_command)
 main.add_command(status_command)
-
-from .service.command import serve  # noqa: E402  (the HTTP service; FastAPI is imported only when it runs)
-
 main.add_command(serve)
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def push(inputs: tuple[str, ...], title: str, url: str, token: str | None, tagge
     """
     from tqdm import tqdm
 
-    from ..cli import expand_inputs
+    from ..inputs import expand_inputs
     from ..tagging import get_tagger
     from .client import LabelStudioError
     from .push import push as push_files
