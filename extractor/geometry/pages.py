@@ -18,17 +18,10 @@ from typing import NamedTuple
 
 from .. import matching
 from ..tokens import LoadError, Token
+from .columns import Piece, PosLine, PosTable, read_tables
 from .page_breaks import join_split_cells, join_split_rows
 from .ruled import TablePart, nearest, snap
-from .words import (
-    _CID,
-    DEFAULT_SETTINGS,
-    Box,
-    LayoutSettings,
-    TextLine,
-    run_text,
-    words_box,
-)
+from .words import _CID, DEFAULT_SETTINGS, Box, LayoutSettings, TextLine, run_text, words_box
 
 
 class PageLayout(NamedTuple):
@@ -178,13 +171,85 @@ def table_places(pages: Sequence[PageLayout], tables: Sequence[Sequence[tuple[in
     return places
 
 
+def pos_line(line: TextLine, page: int, number: int, unit: float) -> PosLine:
+    """A text line as positioned pieces: its words, cut where their characters stand apart."""
+    pieces = []
+    for run in line.runs:
+        for word in run:
+            pieces.extend(word_pieces(word, unit))
+    return PosLine(tuple(pieces), page, line.bbox[1], line.bbox[3], number)
+
+
+def word_pieces(word, unit: float) -> list[Piece]:
+    """A word as pieces: cut where a gap between two of its characters is wider than a fifth of a
+    character (text of two cells printed too close for the word finder to keep apart)."""
+    chars = word.chars
+    if not chars or not isinstance(chars[0], tuple):
+        return [Piece(word.text, word.x0, word.x1)]
+    pieces = []
+    start = 0
+    for k in range(1, len(chars)):
+        if chars[k][1] - chars[k - 1][2] > 0.2 * unit:
+            pieces.append(chars[start:k])
+            start = k
+    pieces.append(chars[start:])
+    if len(pieces) == 1:
+        return [Piece(word.text, word.x0, word.x1)]
+    return [Piece("".join(c[0] for c in part), part[0][1], part[-1][2]) for part in pieces]
+
+
+def body_unit(pages: Sequence[PageLayout]) -> float:
+    """The body text's character size: the median height of the text lines (points)."""
+    heights = sorted(line.bbox[3] - line.bbox[1] for page in pages for line in page.lines)
+    return heights[len(heights) // 2] if heights else 10.0
+
+
+def unruled_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]]
+                   ) -> tuple[list[PosTable], list[tuple[int, int]]]:
+    """Tables without ruling lines among the pages' text lines (furniture passed over), and the
+    (page index, line index) of each line given to the reader, in its order."""
+    unit = body_unit(pages)
+    where: list[tuple[int, int]] = []
+    lines: list[PosLine] = []
+    for p, page in enumerate(pages):
+        for i, line in enumerate(page.lines):
+            if (p, i) in furniture:
+                continue
+            where.append((p, i))
+            lines.append(pos_line(line, page.number, len(lines), unit))
+    return read_tables(lines, unit), where
+
+
+def pos_tokens(table: PosTable, index: int, number: int) -> tuple[list[Token], int]:
+    """A table read by position as grid tokens (table `index`), one line number per row from
+    `number` on; returns the tokens and the next line number."""
+    tokens = []
+    row = None
+    for cell in table.cells:
+        if cell.row != row:
+            row = cell.row
+            number += 1
+        tokens.append(Token(text=cell.text, page=cell.page, line=number, bbox=cell.box, cell=True, table=index,
+                            row=cell.row, col=cell.col, unreadable="(cid:" in cell.text))
+    return tokens, number
+
+
 def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
-                  tables: Sequence[Sequence[tuple[int, int]]], settings: LayoutSettings = DEFAULT_SETTINGS) -> list[Token]:
+                  tables: Sequence[Sequence[tuple[int, int]]], settings: LayoutSettings = DEFAULT_SETTINGS
+                  ) -> list[Token]:
     """All tokens in reading order: per page, text lines and table rows by their top.
 
-    Every text line and every table grid row gets the next line number.
+    Every text line and every table grid row gets the next line number. Text lines that hold a
+    table without ruling lines (`columns`) become that table's grid, at the place of its first line.
     """
     places = table_places(pages, tables, settings.column_tolerance)
+    unruled, where = unruled_tables(pages, furniture)
+    starts: dict[tuple[int, int], PosTable] = {}
+    consumed: set[tuple[int, int]] = set()
+    for table in unruled:
+        starts[where[table.lines[0]]] = table
+        consumed.update(where[k] for k in table.lines)
+    next_table = len(tables)
     tokens: list[Token] = []
     number = 0
     for p, page in enumerate(pages):
@@ -197,7 +262,11 @@ def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
                 for row in part_rows(page.tables[i], index, xs, offset, page.number):
                     number += 1
                     tokens.extend(replace(tok, line=number) for tok in row)
-            else:
+            elif (p, i) in starts:
+                found, number = pos_tokens(starts[(p, i)], next_table, number)
+                tokens.extend(found)
+                next_table += 1
+            elif (p, i) not in consumed:
                 number += 1
                 tokens.extend(line_tokens(page.lines[i], page.number, number, (p, i) in furniture))
     breaks = [(index, offset) for index, _, offset in places.values() if offset > 0]

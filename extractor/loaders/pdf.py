@@ -110,8 +110,9 @@ def read_page(page: pdfplumber.page.Page, settings: PdfSettings = DEFAULT_SETTIN
     return PageLayout(
         number=page.page_number,
         bbox=(float(x0), float(top), float(x1), float(bottom)),
-        # Without their chars, so the page's objects can be freed once it is read.
-        lines=tuple(make_text_lines([w._replace(chars=()) for w in words], settings)),
+        # Characters as (text, x0, x1) only, so the page's objects can be freed once it is read.
+        lines=tuple(make_text_lines([w._replace(chars=tuple((c["text"], c["x0"], c["x1"]) for c in w.chars))
+                                      for w in words], settings)),
         tables=tuple(tables),
         has_text=has_text,
         has_images=bool(page.images),

@@ -1,0 +1,458 @@
+"""Tables without ruling lines: rows and columns from where the text stands.
+
+A report printed without ruling lines (or with horizontal rules only, or an outer frame), a
+`pdftotext -layout` copy and an unruled scan all keep one thing: figures of one column stand one
+above the other. This module reads such tables from positioned lines, whatever unit the positions
+are in (PDF points, or display columns of a text line, a CJK character being two):
+
+    figure_lines      which lines print figures apart from their text (the table's body)
+    table_regions     runs of figure lines, with the header lines above them, split into blocks
+    figure_columns    the columns: figures of the block clustered by their horizontal extent, and
+                      header words over no figure (a column printed blank in every row)
+    label_stacks      row labels: pieces left of the figures, stacked where a label wraps
+    block_rows        each figure line one row: its labels (group labels moved to their group's
+                      first row), and one cell per column, blank where nothing stands under it
+
+A figure is placed by the column it stands in, never by its order in the line; a blank cell is a
+column with nothing under it. Where position cannot settle a column (a figure over two columns,
+two figures of one line in one column, text among the figures), the block is not read by
+position at all: its lines go on as before and the assembly names the rows it cannot place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .. import matching
+from ..normalize import clean
+from ..values import looks_like_value
+from .words import join_pieces
+
+# Tolerances in character widths (`unit`: the body font's em in points, or two display columns).
+FIGURE_GAP = 0.5  # a figure stands apart from the text before it by at least this
+MAX_GAP_LINES = 8  # non-figure lines a table body may hold between two figure lines (wrapped labels)
+MAX_HEADER_LINES = 12  # lines above the first figure line that may be the table's header
+STACK_GAP = 0.9  # vertical gap (in line heights) within one wrapped label or header cell
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text on one line, with its horizontal extent."""
+
+    text: str
+    x0: float
+    x1: float
+
+    @property
+    def middle(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(frozen=True)
+class PosLine:
+    """One line of positioned pieces, left to right. `top`/`bottom` order lines within a page (PDF
+    points, or the line number for text); `number` is the caller's line number."""
+
+    pieces: tuple[Piece, ...]
+    page: int
+    top: float
+    bottom: float
+    number: int
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+
+@dataclass(frozen=True)
+class PosCell:
+    """One cell of a table read by position: grid row and column, its text, and where it stood."""
+
+    row: int
+    col: int
+    text: str
+    page: int
+    line: int
+    box: tuple[float, float, float, float] | None  # x0, top, x1, bottom of what it was read from
+    header: bool = False
+
+
+@dataclass
+class PosTable:
+    """A table read by position: the lines it consumed and its cells in row, then column order."""
+
+    lines: list[int]  # indices into the lines given
+    cells: list[PosCell] = field(default_factory=list)
+
+
+# --- which lines belong to a table -------------------------------------------------------
+
+def is_figure(text: str) -> bool:
+    return looks_like_value(text) and clean(text).strip() != ""
+
+
+def _sentence(text: str) -> bool:
+    return any(mark in text for mark in "。；;：:") or text.count("，") > 1
+
+
+def figure_pieces(line: PosLine, unit: float) -> list[Piece]:
+    """The figures a line prints apart from its text: trailing pieces that read as figures, each
+    standing at least FIGURE_GAP characters from the piece before it. A sentence has none."""
+    pieces = line.pieces
+    figures: list[Piece] = []
+    i = len(pieces) - 1
+    while i >= 0 and is_figure(pieces[i].text):
+        if i > 0 and pieces[i].x0 - pieces[i - 1].x1 < FIGURE_GAP * unit:
+            break
+        figures.append(pieces[i])
+        i -= 1
+    if not figures:
+        return []
+    label = "".join(p.text for p in pieces[: i + 1])
+    if _sentence(label) or (i >= 0 and matching.match_section_heading(label)):
+        return []
+    return figures[::-1]
+
+
+def _stops_table(line: PosLine) -> bool:
+    text = line.text
+    return bool(matching.match_section_heading(text)) or (len(clean(text)) > 30 and _sentence(text))
+
+
+def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int, int]]:
+    """(first header line, first figure line, last line) of each table body, as indices."""
+    figure_at = [bool(figure_pieces(line, unit)) for line in lines]
+    regions = []
+    i = 0
+    while i < len(lines):
+        if not figure_at[i]:
+            i += 1
+            continue
+        start = last = i
+        j = i + 1
+        while j < len(lines) and j - last <= MAX_GAP_LINES + 1:
+            if _stops_table(lines[j]) and not figure_at[j]:
+                break
+            if figure_at[j]:
+                last = j
+            j += 1
+        # wrapped label lines just under the last figure line belong to it
+        end = last
+        while end + 1 < len(lines) and end + 1 < j and lines[end + 1].page == lines[last].page \
+                and lines[end + 1].top - lines[end].bottom < STACK_GAP * (lines[end].bottom - lines[end].top) \
+                and not _stops_table(lines[end + 1]):
+            end += 1
+        head = start
+        while head - 1 >= 0 and start - (head - 1) <= MAX_HEADER_LINES and not _stops_table(lines[head - 1]) \
+                and not figure_at[head - 1] and not _sentence(lines[head - 1].text):
+            head -= 1
+        figures = [p for k in range(start, last + 1) for p in figure_pieces(lines[k], unit)]
+        if len(figures) >= 2 and any(any(ch.isdigit() for ch in p.text) for p in figures):
+            regions.append((head, start, end))
+        i = j if j > end else end + 1
+    return regions
+
+
+def _block_title(line: PosLine) -> bool:
+    return matching.is_block_title(line.text)
+
+
+def _opens_header(line: PosLine) -> bool:
+    return bool(line.pieces) and matching.core(line.pieces[0].text) == "信息内容"
+
+
+def split_blocks(lines: Sequence[PosLine], head: int, end: int, unit: float) -> list[tuple[int, int]]:
+    """A region cut into blocks, each with its own header: at block titles (第二十条第（一）项) and at
+    header lines (信息内容 …) that follow figures. (first, last) indices, title lines left out."""
+    blocks = []
+    first = head
+    for k in range(head, end + 1):
+        line = lines[k]
+        if _block_title(line) and not figure_pieces(line, unit):
+            if k > first:
+                blocks.append((first, k - 1))
+            first = k + 1
+        elif _opens_header(line) and k > first:
+            blocks.append((first, k - 1))
+            first = k
+    if first <= end:
+        blocks.append((first, end))
+    return blocks
+
+
+# --- columns ----------------------------------------------------------------------------
+
+def _overlaps(a0: float, a1: float, b0: float, b1: float, slack: float = 0.0) -> bool:
+    return a0 < b1 + slack and b0 < a1 + slack
+
+
+def figure_columns(figures: Sequence[Sequence[Piece]], unit: float) -> list[tuple[float, float]] | None:
+    """Columns as (x0, x1) from the figures of each figure line: pieces that overlap horizontally
+    stand in one column. None when a column would hold two figures of one line (a figure spread
+    over two columns, or columns too close to tell apart)."""
+    spans: list[list[float]] = []  # x0, x1
+    members: list[list[int]] = []  # line index of every figure in the column
+    for n, line in enumerate(figures):
+        for piece in line:
+            hits = [k for k, (x0, x1) in enumerate(spans) if _overlaps(piece.x0, piece.x1, x0, x1, 0.05 * unit)]
+            if not hits:
+                spans.append([piece.x0, piece.x1])
+                members.append([n])
+                continue
+            keep = hits[0]
+            for k in reversed(hits[1:]):  # the piece bridges columns: they are one
+                spans[keep] = [min(spans[keep][0], spans[k][0]), max(spans[keep][1], spans[k][1])]
+                members[keep] += members.pop(k)
+                spans.pop(k)
+            spans[keep] = [min(spans[keep][0], piece.x0), max(spans[keep][1], piece.x1)]
+            members[keep].append(n)
+    for column in members:
+        if len(column) != len(set(column)):
+            return None
+    return sorted((x0, x1) for x0, x1 in spans)
+
+
+def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]], left: float,
+                   unit: float) -> list[tuple[float, float]]:
+    """`columns` with a column for each header word that stands right of the labels over no figure
+    column (a column printed blank on every row), when it fits between its neighbours."""
+    extra = []
+    for line in header:
+        for piece in line.pieces:
+            if piece.x0 < left or any(_overlaps(piece.x0, piece.x1, x0, x1, 0.3 * unit) for x0, x1 in columns):
+                continue
+            if any(_overlaps(piece.x0, piece.x1, x0, x1) for x0, x1 in extra):
+                continue
+            extra.append((piece.x0, piece.x1))
+    return sorted(columns + extra)
+
+
+def column_of(piece: Piece, columns: Sequence[tuple[float, float]], unit: float) -> int | None:
+    """The column a piece stands in: the only one it overlaps; None over two or over none."""
+    hits = [k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1, 0.05 * unit)]
+    return hits[0] if len(hits) == 1 else None
+
+
+# --- labels -----------------------------------------------------------------------------
+
+@dataclass
+class Stack:
+    """Label pieces stacked one above the other: one wrapped cell."""
+
+    pieces: list[tuple[int, Piece]]  # (line index, piece)
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    page: int
+    figure_lines: list[int] = field(default_factory=list)  # figure lines its pieces stand on
+    beside: bool = False  # a row label of its own line stands to its right (a group label)
+
+    @property
+    def text(self) -> str:
+        return join_pieces(p.text for _, p in self.pieces)
+
+
+def _numbered(text: str) -> bool:
+    return matching.strip_numbering(text) != clean(text).strip()
+
+
+def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float,
+                 figure_lines: set[int]) -> list[Stack]:
+    """Label pieces (those left of `left`, the first column) stacked into cells: a piece joins the
+    cell above it when they overlap horizontally, the gap between them is under a line and it opens
+    no outline number. Two pieces that each stand on a figure line join only as a group label
+    (both with a row label of their own line to their right): 「规章」 over 「行政规范性文件」 are two
+    rows, 「（五）不予」 over 「处理」 one group."""
+    stacks: list[Stack] = []
+    for k in indices:
+        line = lines[k]
+        height = max(line.bottom - line.top, 1e-6)
+        labels = [piece for piece in line.pieces if piece.x1 <= left + 0.01]
+        for n, piece in enumerate(labels):
+            on_figure = k if k in figure_lines else None
+            beside = n + 1 < len(labels)  # another label of this line stands to its right
+            best = None
+            for stack in reversed(stacks):
+                if stack.page != line.page or line.top - stack.bottom > STACK_GAP * height:
+                    continue
+                if not _overlaps(piece.x0, piece.x1, stack.x0, stack.x1) or any(i == k for i, _ in stack.pieces):
+                    continue
+                if _numbered(piece.text):
+                    break
+                if on_figure is not None and stack.figure_lines and not (beside and stack.beside):
+                    break
+                best = stack
+                break
+            if best is None:
+                stacks.append(Stack([(k, piece)], piece.x0, piece.x1, line.top, line.bottom, line.page,
+                                    [on_figure] if on_figure is not None else [], beside))
+            else:
+                best.pieces.append((k, piece))
+                best.x0, best.x1 = min(best.x0, piece.x0), max(best.x1, piece.x1)
+                best.bottom = max(best.bottom, line.bottom)
+                best.beside = best.beside or beside
+                if on_figure is not None:
+                    best.figure_lines.append(on_figure)
+    return stacks
+
+
+# --- one block ---------------------------------------------------------------------------
+
+def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int
+               ) -> tuple[list[PosCell], list[int]] | None:
+    """Cells of one block (header row, then one row per figure line) and the lines it consumed;
+    None when position cannot settle its columns."""
+    indices = list(range(first, last + 1))
+    figures = {k: figure_pieces(lines[k], unit) for k in indices}
+    figure_lines = [k for k in indices if figures[k]]
+    if not figure_lines:
+        return None
+    columns = figure_columns([figures[k] for k in figure_lines], unit)
+    if columns is None:
+        return None
+    left = columns[0][0]
+    header = [lines[k] for k in indices if k < figure_lines[0]]
+    columns = header_columns(header, columns, left - 0.01, unit)
+    left = columns[0][0]
+    # Every piece right of the labels in the body must be a figure under one column.
+    for k in indices:
+        if k < figure_lines[0]:
+            continue
+        for piece in lines[k].pieces:
+            if piece.x1 <= left + 0.01:
+                continue
+            if piece not in figures[k] or column_of(piece, columns, unit) is None:
+                return None
+    stacks = label_stacks(lines, [k for k in indices if k >= figure_lines[0]], left, set(figure_lines))
+    rows = _rows(lines, figure_lines, stacks)
+    if rows is None:
+        return None
+    cells: list[PosCell] = []
+    n_label = max((len(labels) for labels in rows.values()), default=1)
+    label_cols = max(n_label, 1)
+    row = row0
+    if header:
+        cells.extend(_header_cells(header, columns, left, label_cols, row, unit))
+        row += 1
+    for k in figure_lines:
+        line = lines[k]
+        for c, stack in enumerate(rows[k]):
+            cells.append(PosCell(row, c, stack.text, stack.page, line.number,
+                                 (stack.x0, stack.top, stack.x1, stack.bottom)))
+        placed = {column_of(p, columns, unit): p for p in figures[k]}
+        for c in range(len(columns)):
+            piece = placed.get(c)
+            box = None if piece is None else (piece.x0, line.top, piece.x1, line.bottom)
+            cells.append(PosCell(row, label_cols + c, "" if piece is None else piece.text, line.page,
+                                 line.number, box))
+        row += 1
+    return cells, indices
+
+
+def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]) -> dict[int, list[Stack]] | None:
+    """Figure line -> its label cells, left to right. A stack goes to the figure line it stands on,
+    else to the figure line its extent covers (the nearest to its middle). A group label printed
+    beside several rows (left of their own labels) goes to the first of its rows: the one whose own
+    label opens the numbering (1.) just above it. A stack beside no figure line fails the block."""
+    rows: dict[int, list[Stack]] = {k: [] for k in figure_lines}
+    for stack in stacks:
+        if stack.figure_lines:
+            rows[stack.figure_lines[0]].append(stack)
+            continue
+        height = max(stack.bottom - stack.top, 1e-6) / max(len(stack.pieces), 1)
+        beside = [k for k in figure_lines if lines[k].page == stack.page
+                  and stack.top - height / 2 <= (lines[k].top + lines[k].bottom) / 2 <= stack.bottom + height / 2]
+        if not beside and any(other.x0 >= stack.x1 and other.page == stack.page and other.top < stack.bottom
+                              and stack.top < other.bottom for other in stacks):
+            # a group label centred beside the rows of its group, level with none of their figures
+            beside = [k for k in figure_lines if lines[k].page == stack.page]
+        if beside:
+            middle = (stack.top + stack.bottom) / 2
+            rows[min(beside, key=lambda k: abs((lines[k].top + lines[k].bottom) / 2 - middle))].append(stack)
+            continue
+        # Words at the top of a page, over no figure: the rest of the row cut by the page break above.
+        above = [k for k in figure_lines if lines[k].page < stack.page]
+        below = [k for k in figure_lines if lines[k].page == stack.page and lines[k].top > stack.bottom]
+        if above and rows[above[-1]] and not _numbered(stack.text) and all(
+                lines[k].top > stack.bottom for k in figure_lines if lines[k].page == stack.page) and below:
+            last = max(rows[above[-1]], key=lambda s: s.x0)
+            last.pieces.extend(stack.pieces)
+            continue
+        return None  # a label beside no figure: a row printed blank, or figures not read
+    for k in figure_lines:
+        rows[k].sort(key=lambda s: s.x0)
+    # group labels: a row holding two label cells whose left one stands beside no numbered "1." row
+    order = list(figure_lines)
+    for n, k in enumerate(order):
+        if len(rows[k]) < 2:
+            continue
+        group, leaf = rows[k][0], rows[k][-1]
+        if group.x1 > leaf.x0 or _numbered_first(leaf.text):
+            continue
+        for m in range(n - 1, -1, -1):
+            above = rows[order[m]]
+            if any(s.x1 <= leaf.x0 and _overlaps(s.x0, s.x1, group.x0, group.x1) for s in above[:-1]):
+                break  # the row above has a group label of its own
+            if above and _numbered_first(above[-1].text):
+                rows[k].remove(group)
+                above.insert(0, group)
+                above.sort(key=lambda s: s.x0)
+                break
+    return rows
+
+
+def _first_column(piece: Piece, columns: Sequence[tuple[float, float]]) -> int:
+    return next((k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1)), 0)
+
+
+def _numbered_first(text: str) -> bool:
+    printed = clean(text).strip()
+    return printed.startswith(("1.", "1、", "1．", "（1）", "(1)", "①"))
+
+
+def _header_cells(header: Sequence[PosLine], columns: list[tuple[float, float]], left: float, label_cols: int,
+                  row: int, unit: float) -> list[PosCell]:
+    """The header as one row: the words over each column stacked top to bottom into its cell; words
+    over the labels, or over several columns (申请人情况), as cells of their own before them."""
+    over: dict[int, list[tuple[PosLine, Piece]]] = {}
+    wide: list[tuple[PosLine, Piece]] = []
+    for line in header:
+        for piece in line.pieces:
+            c = column_of(piece, columns, unit) if piece.x1 > left else None
+            if c is None:
+                wide.append((line, piece))
+            else:
+                over.setdefault(c, []).append((line, piece))
+    cells = [PosCell(row, 0 if piece.x1 <= left else label_cols + _first_column(piece, columns), piece.text,
+                     line.page, line.number, (piece.x0, line.top, piece.x1, line.bottom), True)
+             for line, piece in wide]
+    for c in sorted(over):
+        parts = over[c]
+        line = parts[0][0]
+        box = (min(p.x0 for _, p in parts), parts[0][0].top, max(p.x1 for _, p in parts), parts[-1][0].bottom)
+        cells.append(PosCell(row, label_cols + c, join_pieces(p.text for _, p in parts), line.page, line.number,
+                             box, True))
+    return cells
+
+
+# --- the whole stream ---------------------------------------------------------------------
+
+def read_tables(lines: Sequence[PosLine], unit: float) -> list[PosTable]:
+    """Every table without ruling lines among `lines` (in reading order, furniture left out)."""
+    tables = []
+    for head, _, end in table_regions(lines, unit):
+        table = PosTable(lines=[])
+        row = 0
+        for first, last in split_blocks(lines, head, end, unit):
+            read = read_block(lines, first, last, unit, row)
+            if read is None:
+                continue
+            cells, used = read
+            table.cells.extend(cells)
+            table.lines.extend(used)
+            row = max(c.row for c in cells) + 1
+        if table.cells:
+            tables.append(table)
+    return tables
