@@ -17,6 +17,7 @@ from docx.table import _Cell
 from .document import Manuscript
 from .grid import Grid, slots
 from .options import FONTS, RenderOptions
+from .rules import TABLE_SIDES, header_rows, header_rule, table_borders
 
 # GB/T 9704 page: A4 with the official-document margins.
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -101,14 +102,6 @@ def column_widths(grid: Grid) -> list[int]:
     return [int(Mm(TEXT_WIDTH_MM * w / total)) for w in weights]
 
 
-def _header_row_count(grid: Grid) -> int:
-    """Rows before the first label or value cell: the table's header."""
-    for r, row in enumerate(grid.rows):
-        if any(cell.role in ("label", "value") for cell in row):
-            return r
-    return 0
-
-
 def _narrow_cell_margins(table, twips: int = 57) -> None:
     """1 mm left/right cell padding (Word's default is 1.9 mm), so 15 narrow columns fit two characters a line."""
     margins = OxmlElement("w:tblCellMar")
@@ -126,15 +119,56 @@ def _narrow_cell_margins(table, twips: int = 57) -> None:
         tbl_pr.append(margins)
 
 
+def _insert_before(parent, element, later: tuple[str, ...]) -> None:
+    """Insert `element` before the first child named in `later` (the schema orders the children)."""
+    for child in parent:
+        if child.tag in {qn(name) for name in later}:
+            child.addprevious(element)
+            return
+    parent.append(element)
+
+
+def border_element(tag: str, sides: dict[str, float], all_sides: tuple[str, ...] = ()) -> OxmlElement:
+    """A w:tblBorders / w:tcBorders element: single lines of the given widths (points); sides in
+    `all_sides` but not in `sides` are written as "nil", so no style can draw them."""
+    element = OxmlElement(tag)
+    for side in all_sides or tuple(sides):
+        line = OxmlElement(f"w:{side}")
+        if side in sides:
+            line.set(qn("w:val"), "single")
+            line.set(qn("w:sz"), str(round(sides[side] * 8)))  # eighths of a point
+            line.set(qn("w:space"), "0")
+            line.set(qn("w:color"), "000000")
+        else:
+            line.set(qn("w:val"), "nil")
+        element.append(line)
+    return element
+
+
+def _rule_table(table, grid: Grid, rules: str) -> None:
+    """Ruling lines other than the full grid: table borders, plus the three-line table's header
+    rule as a bottom border on every cell of the last header row (merged ones included)."""
+    _insert_before(table._tbl.tblPr, border_element("w:tblBorders", table_borders(rules), TABLE_SIDES),
+                   ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"))
+    width = header_rule(rules, grid)
+    if width is None:
+        return
+    for tc in table.rows[header_rows(grid) - 1]._tr.tc_lst:
+        _insert_before(tc.get_or_add_tcPr(), border_element("w:tcBorders", {"bottom": width}),
+                       ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"))
+
+
 def add_table(document, grid: Grid, ms: Manuscript, options: RenderOptions):
-    """The grid as a Word table with real merged cells ("Table Grid" borders).
+    """The grid as a Word table with real merged cells, ruled as `options.table_rules` says
+    ("grid": the "Table Grid" style; otherwise explicit borders, see `rules`).
 
     Merges are written as Word stores them (gridSpan across, vMerge restart /
     continue down) in one pass; python-docx's cell.merge re-reads the whole
     table on every call, which made a report take most of a second.
     """
     table = document.add_table(rows=len(grid.rows), cols=grid.columns)
-    table.style = "Table Grid"
+    if options.table_rules == "grid":
+        table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _narrow_cell_margins(table)
@@ -171,8 +205,10 @@ def add_table(document, grid: Grid, ms: Manuscript, options: RenderOptions):
         for row in table.rows:
             row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     if options.repeat_header:
-        for row in table.rows[:_header_row_count(grid)]:
+        for row in table.rows[:header_rows(grid)]:
             row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    if options.table_rules != "grid":
+        _rule_table(table, grid, options.table_rules)
     return table
 
 

@@ -3,6 +3,8 @@
 The chrome is realistic clutter a loader must not take for content; the
 report itself is an <h1>, <p> paragraphs and <table border="1"> grids with
 rowspan/colspan, as content-management systems of government sites emit them.
+Tables ruled other than as a grid (`RenderOptions.table_rules`) are <table border="0">
+with CSS borders on each cell.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from html import escape
 from .document import Manuscript
 from .grid import Grid, placements
 from .options import RenderOptions
+from .rules import cell_sides
 
 STYLE = """
 body{margin:0;font-family:"Microsoft YaHei","Noto Sans CJK SC",sans-serif;background:#f3f5f8;color:#333}
@@ -51,27 +54,41 @@ window.onload = function () {
 NAV = ("首页", "政务公开", "政务服务", "互动交流", "数据发布", "专题专栏")
 
 
-def table_html(grid: Grid) -> str:
-    """A <table border="1"> with rowspan/colspan; every cell's text in a centred <p>."""
+def border_styles(grid: Grid, rules: str) -> dict[tuple[int, int], str]:
+    """(row, col) of each cell -> its inline CSS borders for `rules` (sides without a rule: none)."""
+    styles = {}
+    for spot, sides in cell_sides(grid, rules).items():
+        css = ["border:none"] + [f"border-{side}:{max(1, round(width * 4 / 3))}px solid #000"
+                                 for side, width in sides.items()]
+        styles[spot] = ";".join(css)
+    return styles
+
+
+def table_html(grid: Grid, rules: str = "grid") -> str:
+    """A <table border="1"> with rowspan/colspan; every cell's text in a centred <p>. Rules other
+    than "grid": <table border="0"> with each cell's borders inline (`border_styles`)."""
+    styles = border_styles(grid, rules) if rules != "grid" else {}
     rows: list[list[str]] = [[] for _ in grid.rows]
     for placed in placements(grid):
         cell = placed.cell
         spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
             f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
-        rows[placed.row].append(f"<td{spans} valign=\"middle\"><p>{escape(cell.text)}</p></td>")
+        style = f' style="{styles[(placed.row, placed.col)]}"' if styles else ""
+        rows[placed.row].append(f"<td{spans}{style} valign=\"middle\"><p>{escape(cell.text)}</p></td>")
     body = "\n".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
-    return f'<table border="1" cellspacing="0" cellpadding="0">\n<tbody>\n{body}\n</tbody>\n</table>'
+    border = "1" if rules == "grid" else "0"
+    return f'<table border="{border}" cellspacing="0" cellpadding="0">\n<tbody>\n{body}\n</tbody>\n</table>'
 
 
-def content_html(ms: Manuscript) -> str:
-    """The report body (everything under the headline) as HTML."""
+def content_html(ms: Manuscript, rules: str = "grid") -> str:
+    """The report body (everything under the headline) as HTML; tables ruled as `rules`."""
     parts: list[str] = []
     attachment = 0
     for block in ms.blocks:
         if block.kind == "title":
             continue  # printed as the page headline
         if block.kind == "table":
-            parts.append(table_html(block.grid))
+            parts.append(table_html(block.grid, rules))
         elif block.kind == "heading":
             parts.append(f"<p><strong>{escape(block.text)}</strong></p>")
         elif block.kind == "signature":
@@ -113,7 +130,7 @@ def page_html(ms: Manuscript, options: RenderOptions | None = None) -> str:
 <h1>{escape(title)}</h1>
 <div class="meta">发布日期：{published}　来源：{escape(ms.organization)}　浏览次数：<span id="views"></span>　字号：<a href="javascript:setFontSize(18)">大</a> <a href="javascript:setFontSize(16)">中</a> <a href="javascript:setFontSize(14)">小</a></div>
 <div class="TRS_Editor" id="zoom">
-{content_html(ms)}
+{content_html(ms, options.table_rules)}
 </div>
 <div class="tools"><a href="javascript:printPage()">打印本页</a> <a href="javascript:window.close()">关闭窗口</a></div>
 </div>

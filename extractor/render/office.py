@@ -6,8 +6,8 @@ import tempfile
 from pathlib import Path
 
 from ..convert import DEFAULT_TIMEOUT, convert
-from .docx import write_docx
 from .document import Manuscript
+from .docx import write_docx
 from .options import RenderOptions
 
 OFFICE_TARGETS = ("doc", "pdf")

@@ -10,9 +10,16 @@ from functools import cache
 
 import opencc
 
-from ..vocabulary import (APPLICANTS_HEADER as APPLICANT, APPLICATIONS_NOTE as BALANCE_NOTE,
-                          DISCLOSURE_ITEM_HEADER as INFO_CONTENT, LEGAL_PERSONS_HEADER as LEGAL_PERSON,
-                          REPORT_NAME, RESULTS_GROUP as RESULTS)  # noqa: F401  (re-exported)
+from ..vocabulary import APPLICANTS_HEADER as APPLICANT
+from ..vocabulary import APPLICATIONS_NOTE as BALANCE_NOTE
+from ..vocabulary import DISCLOSURE_ITEM_HEADER as INFO_CONTENT
+from ..vocabulary import LEGAL_PERSONS_HEADER as LEGAL_PERSON
+from ..vocabulary import REPORT_NAME
+from ..vocabulary import RESULTS_GROUP as RESULTS
+
+# Re-exported: the renderers and tests read the layout-only wording from here.
+__all__ = ["APPLICANT", "BALANCE_NOTE", "INFO_CONTENT", "LEGAL_PERSON", "OPENCC_CONFIGS", "REPORT_NAME", "RESULTS",
+           "SCRIPTS", "localize"]
 
 SCRIPTS = ("simplified", "traditional")
 OPENCC_CONFIGS = ("s2t", "s2tw", "s2hk")
