@@ -2,9 +2,12 @@
 
     render(gold, "pdf", out_dir)            -> out_dir/<name>.pdf
     render(gold, "txt-pipe", out_dir, merged="inline")
+    render(gold, "pdf", out_dir, table_rules="none")      # a table without ruling lines
+    render(gold, "txt-layout", out_dir)     # pdftotext -layout of the PDF rendering
 
 The chain: `document.manuscript` (blocks holding `layout` grids) -> one writer
-per format (`text`, `html`, `docx`, `office`). Options: `options.RenderOptions`.
+per format (`text`, `html`, `docx`, `office`, `pdftext`). Options: `options.RenderOptions`;
+ruling lines: `rules`.
 """
 
 from __future__ import annotations
@@ -14,21 +17,28 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from .docx import build_docx
 from .document import Block, Manuscript, manuscript
+from .docx import build_docx
 from .grid import Cell, Grid, Placed, placements, slots
 from .html import encode_html, page_html
 from .layout import active_disclosure_grid, applications_grid, review_litigation_grid, table_grid
 from .office import write_office
 from .options import RenderOptions
+from .pdftext import write_pdf_text
+from .rules import TABLE_RULES
 from .text import encode_text, render_text
 
-FORMATS = ("txt-pipe", "txt-cells", "txt-tabs", "html", "docx", "doc", "pdf")
-SUFFIXES = {"txt-pipe": ".txt", "txt-cells": ".txt", "txt-tabs": ".txt", "html": ".html",
-            "docx": ".docx", "doc": ".doc", "pdf": ".pdf"}
+FORMATS = ("txt-pipe", "txt-cells", "txt-tabs", "txt-spaces", "txt-layout", "txt-raw", "html", "docx", "doc", "pdf")
+SUFFIXES = {"txt-pipe": ".txt", "txt-cells": ".txt", "txt-tabs": ".txt", "txt-spaces": ".txt", "txt-layout": ".txt",
+            "txt-raw": ".txt", "html": ".html", "docx": ".docx", "doc": ".doc", "pdf": ".pdf"}
+# Text copies of the PDF rendering made by pdftotext: format -> its mode.
+PDF_TEXT_FORMATS = {"txt-layout": "layout", "txt-raw": "raw"}
+# Formats that need LibreOffice (about a second each).
+OFFICE_FORMATS = ("doc", "pdf", *PDF_TEXT_FORMATS)
 
 __all__ = [
-    "FORMATS", "Block", "Cell", "Grid", "Manuscript", "Placed", "RenderOptions",
+    "FORMATS", "OFFICE_FORMATS", "PDF_TEXT_FORMATS", "TABLE_RULES", "Block", "Cell", "Grid", "Manuscript", "Placed",
+    "RenderOptions",
     "active_disclosure_grid", "applications_grid", "default_name", "manuscript", "placements",
     "render", "render_bytes", "review_litigation_grid", "slots", "table_grid",
 ]
@@ -42,7 +52,7 @@ def default_name(ms: Manuscript) -> str:
 
 
 def _content(ms: Manuscript, fmt: str, options: RenderOptions) -> bytes:
-    if fmt.startswith("txt-"):
+    if fmt.startswith("txt-") and fmt not in PDF_TEXT_FORMATS:
         return encode_text(render_text(ms, fmt[4:], options), options.encoding)
     if fmt == "html":
         return encode_html(page_html(ms, options), options.encoding)
@@ -54,7 +64,8 @@ def _content(ms: Manuscript, fmt: str, options: RenderOptions) -> bytes:
 
 
 def render_bytes(gold: Mapping, fmt: str, **options: object) -> bytes:
-    """File content of a txt-*, html or docx rendering, without writing a file or running LibreOffice."""
+    """File content of a txt-pipe/cells/tabs/spaces, html or docx rendering, without writing a file or
+    running LibreOffice."""
     opts = RenderOptions.of(**options)
     return _content(manuscript(gold, opts), fmt, opts)
 
@@ -63,7 +74,8 @@ def render(gold: Mapping, fmt: str, out_dir: Path | str, *, name: str | None = N
     """Write the report described by `gold` as `fmt` into `out_dir`; return the file's path.
 
     fmt: one of FORMATS. name: file stem (default: the running title).
-    options: fields of RenderOptions (encoding, merged, page_break_before, …).
+    options: fields of RenderOptions (encoding, merged, page_break_before, table_rules, …).
+    txt-layout and txt-raw render the PDF (LibreOffice) and copy its text out with pdftotext.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown render format {fmt!r}; formats: {FORMATS}")
@@ -74,6 +86,8 @@ def render(gold: Mapping, fmt: str, out_dir: Path | str, *, name: str | None = N
     stem = name or default_name(ms)
     if fmt in ("doc", "pdf"):
         return write_office(ms, fmt, out_dir, stem, opts)
+    if fmt in PDF_TEXT_FORMATS:
+        return write_pdf_text(ms, PDF_TEXT_FORMATS[fmt], out_dir, stem, opts)
     path = out_dir / (stem + SUFFIXES[fmt])
     path.write_bytes(_content(ms, fmt, opts))
     return path
