@@ -13,7 +13,8 @@ Without a splits.json every document is in every split.
 Each document becomes one input per requested format (`input_for`): the source
 file itself when it is in that format, else a rendering of the gold by
 extractor.render, cached under `cache_dir` by the hash of the gold file and of
-the renderer's code, so reruns skip LibreOffice.
+the renderer's code, and by the render options of the requested format (`RENDERINGS`:
+"pdf-unruled" is the PDF with table_rules="none"), so reruns skip LibreOffice.
 """
 
 from __future__ import annotations
@@ -28,17 +29,48 @@ from functools import cache
 from pathlib import Path
 
 SPLITS = ("train", "dev", "test", "all")
-# Requested format -> renderer format; "txt" renders as pipe rows when the source is not text.
-RENDER_FORMATS = {"txt": "txt-pipe", "txt-pipe": "txt-pipe", "txt-cells": "txt-cells", "txt-tabs": "txt-tabs",
-                  "html": "html", "docx": "docx", "doc": "doc", "pdf": "pdf", "scanned-pdf": "pdf"}
-# Requested formats made from the PDF rendering by rasterising it into an image-only PDF (read by OCR).
-SCANNED_FORMATS = ("scanned-pdf",)
-EVAL_FORMATS = tuple(RENDER_FORMATS)
+# Requested format -> (renderer format, render options): "txt" renders as pipe rows when the
+# source is not text; the others are the table layouts real reports come in (issue 15).
+RENDERINGS: dict[str, tuple[str, dict[str, object]]] = {
+    "txt": ("txt-pipe", {}), "txt-pipe": ("txt-pipe", {}), "txt-cells": ("txt-cells", {}),
+    "txt-tabs": ("txt-tabs", {}), "html": ("html", {}), "docx": ("docx", {}), "doc": ("doc", {}),
+    "pdf": ("pdf", {}), "scanned-pdf": ("pdf", {}),
+    # Tables without every cell ruled (RenderOptions.table_rules).
+    "pdf-unruled": ("pdf", {"table_rules": "none"}),
+    "pdf-horizontal": ("pdf", {"table_rules": "horizontal"}),
+    "pdf-three-line": ("pdf", {"table_rules": "three-line"}),
+    "pdf-frame": ("pdf", {"table_rules": "frame"}),
+    "docx-unruled": ("docx", {"table_rules": "none"}),
+    "html-unruled": ("html", {"table_rules": "none"}),
+    # Text copies of the PDF without delimiters: pdftotext, and copy-and-paste out of a PDF reader.
+    "txt-layout": ("txt-layout", {}),
+    "txt-raw": ("txt-raw", {}),
+    "txt-spaces": ("txt-spaces", {"spacing": "aligned"}),
+    "txt-spaces-wrapped": ("txt-spaces", {"spacing": "aligned", "label_wrap": 24}),
+    "txt-spaces-single": ("txt-spaces", {"spacing": "single"}),
+    "txt-spaces-ideographic": ("txt-spaces", {"spacing": "ideographic"}),
+    "scanned-pdf-unruled": ("pdf", {"table_rules": "none"}),
+}
+# Requested format -> renderer format, and -> render options.
+RENDER_FORMATS = {name: fmt for name, (fmt, _) in RENDERINGS.items()}
+RENDER_OPTIONS = {name: options for name, (_, options) in RENDERINGS.items()}
+# Requested formats made from a PDF rendering (the requested format named) by rasterising it
+# into an image-only PDF (read by OCR).
+SCAN_SOURCES = {"scanned-pdf": "pdf", "scanned-pdf-unruled": "pdf-unruled"}
+SCANNED_FORMATS = tuple(SCAN_SOURCES)
+EVAL_FORMATS = tuple(RENDERINGS)
 # What `ogi eval` reads by default. Scanned PDFs are left out: OCR costs about 3 s a page (15 to
 # 20 s a seed, against well under a second in the other formats), so they are asked for by
 # name, or with "all" (the default formats plus scanned-pdf).
 DEFAULT_FORMATS = ("txt", "html", "docx", "doc", "pdf")
-FORMAT_GROUPS = {"default": DEFAULT_FORMATS, "all": DEFAULT_FORMATS + SCANNED_FORMATS}
+# The table layouts of issue 15 (no OCR): `ogi eval --formats layouts`.
+LAYOUT_FORMATS = ("pdf-unruled", "pdf-horizontal", "pdf-three-line", "pdf-frame", "docx-unruled", "html-unruled",
+                  "txt-layout", "txt-raw", "txt-spaces", "txt-spaces-wrapped", "txt-spaces-single",
+                  "txt-spaces-ideographic")
+FORMAT_GROUPS = {"default": DEFAULT_FORMATS, "all": DEFAULT_FORMATS + ("scanned-pdf",), "layouts": LAYOUT_FORMATS}
+# Delimited text copies, scored and grouped as "txt" (their layout tells them apart); every
+# other requested format keeps its own name in the report.
+DELIMITED_TEXT_FORMATS = ("txt", "txt-pipe", "txt-cells", "txt-tabs")
 # The code that turns a PDF rendering into a scanned copy: a change must not reuse old scans.
 SCANNER_CODE = ("ocr/scan.py", "ocr/image.py", "loaders/scanned.py")
 _SOURCE_FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".docx": "docx", ".doc": "doc", ".pdf": "pdf"}
@@ -167,8 +199,17 @@ def text_layout(text: str) -> str:
     return "txt-pipe" if multi * 2 >= len(pipe_lines) else "txt-cells"
 
 
+def score_format(fmt: str) -> str:
+    """The format an input of requested format `fmt` is scored and reported under."""
+    return "txt" if fmt in DELIMITED_TEXT_FORMATS else fmt
+
+
 def layout_of(path: Path, fmt: str, document=None) -> str:
-    """Layout of an input: its text shape for txt, else whether the loaded document has table grids."""
+    """Layout of an input: its text shape for a delimited text copy, the requested format itself
+    for the undelimited ones (txt-layout, txt-spaces …), else whether the loaded document has
+    table grids."""
+    if fmt.startswith("txt") and fmt not in DELIMITED_TEXT_FORMATS:
+        return fmt
     if fmt.startswith("txt"):
         from ..loaders.text import decode
         from ..tokens import LoadError
@@ -205,21 +246,46 @@ def scanner_hash() -> str:
     return digest.hexdigest()[:12]
 
 
+@cache
+def pdftotext_version() -> str:
+    """poppler's version line (`pdftotext -v`): another pdftotext may copy the text out otherwise."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["pdftotext", "-v"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "none"
+    line = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
+    return line[0] if line else "unknown"
+
+
+def rendering_key(fmt: str) -> str:
+    """Name of the cache folder of requested format `fmt`: the renderer format, its render options
+    (so "pdf" and "pdf-unruled" never share a file) and, for pdftotext copies, poppler's version."""
+    from ..render import PDF_TEXT_FORMATS
+
+    render_fmt, options = RENDERINGS[fmt]
+    key = render_fmt + "".join(f"+{name}={value}" for name, value in sorted(options.items()))
+    if render_fmt in PDF_TEXT_FORMATS:
+        key += "+" + hashlib.sha256(pdftotext_version().encode()).hexdigest()[:8]
+    return key
+
+
 def render_cache_path(doc: GoldDoc, fmt: str, cache_dir: Path) -> Path:
     """Folder holding the cached rendering of `doc` as `fmt` (a scanned copy: also keyed by the scanner)."""
     key = f"{file_sha256(doc.gold_path)[:20]}-{renderer_hash()}"
-    folder = f"{fmt}-{scanner_hash()}" if fmt in SCANNED_FORMATS else RENDER_FORMATS[fmt]
+    folder = f"{fmt}-{scanner_hash()}" if fmt in SCANNED_FORMATS else rendering_key(fmt)
     return Path(cache_dir) / "renders" / key / folder
 
 
 def scanned(doc: GoldDoc, fmt: str, cache_dir: Path) -> Path:
-    """The gold's PDF rendering rasterised into an image-only PDF (cached like the renderings)."""
+    """The gold's PDF rendering (SCAN_SOURCES) rasterised into an image-only PDF (cached like the renderings)."""
     from ..ocr.scan import scan_pdf
 
     folder = render_cache_path(doc, fmt, cache_dir)
     target = folder / "report.pdf"
     if not target.is_file():
-        pdf = rendered(doc, "pdf", cache_dir)
+        pdf = rendered(doc, SCAN_SOURCES[fmt], cache_dir)
         folder.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkstemp(prefix=".scan-", suffix=".pdf", dir=folder)[1])
         try:
@@ -244,7 +310,7 @@ def rendered(doc: GoldDoc, fmt: str, cache_dir: Path) -> Path:
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".render-", dir=folder.parent))
     try:
-        made = render(doc.gold, render_fmt, scratch, name="report")
+        made = render(doc.gold, render_fmt, scratch, name="report", **RENDER_OPTIONS[fmt])
         if made.name != target.name:
             made.rename(scratch / target.name)
         if not folder.exists():
@@ -264,8 +330,8 @@ def input_for(doc: GoldDoc, fmt: str, cache_dir: Path) -> EvalInput:
 
 
 def parse_formats(text: str) -> list[str]:
-    """"txt,html" -> ["txt", "html"]; "all" and "default" stand for their FORMAT_GROUPS; unknown
-    names are refused."""
+    """"txt,html" -> ["txt", "html"]; "all", "default" and "layouts" stand for their FORMAT_GROUPS;
+    unknown names are refused."""
     named = [f.strip().lower() for f in text.split(",") if f.strip()]
     formats = [f for name in named for f in FORMAT_GROUPS.get(name, (name,))]
     unknown = [f for f in formats if f not in RENDER_FORMATS]

@@ -28,7 +28,7 @@ from .. import __version__
 from ..labelling import gold_labels
 from ..pipeline import Extraction, empty_result, extract_document, extract_full
 from ..tagging import Tagger, get_tagger
-from .goldset import DEFAULT_FORMATS, EvalInput, GoldDoc, gold_docs, gold_set_hash, input_for, layout_of
+from .goldset import DEFAULT_FORMATS, EvalInput, GoldDoc, gold_docs, gold_set_hash, input_for, layout_of, score_format
 from .metrics import DocScore, doc_record, grouped, score_document, summarize
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def available_baselines(main_name: str, main: Tagger) -> list[TaggerRun]:
             continue
         try:
             runs.append(TaggerRun(name, get_tagger(name)))
-        except Exception as exc:  # not there yet, or no trained model: the eval goes on without it
+        except Exception as exc:  # noqa: BLE001  (not there yet, or no trained model: the eval goes on without it)
             runs.append(TaggerRun(name, None, unavailable=f"{type(exc).__name__}: {exc}"))
     return runs
 
@@ -108,7 +108,7 @@ def extract_loaded(extraction: Extraction, path: str, tagger: Tagger) -> Extract
         return out
     try:
         _, out.tags = extract_document(extraction.document, result, tagger, out.seconds)
-    except Exception as exc:  # a bug must cost one file, not the run
+    except Exception as exc:  # noqa: BLE001  (a bug must cost one file, not the run)
         log.error("internal error on %s:\n%s", path, traceback.format_exc())
         result.update(status="failed", errors=[f"internal error while extracting ({type(exc).__name__}: {exc})"])
     return out
@@ -119,14 +119,14 @@ def token_gold(extraction: Extraction, gold: dict) -> list[str] | None:
         return None
     try:
         return [label.value for label in gold_labels(extraction.document, gold)]
-    except Exception:
+    except Exception:  # noqa: BLE001  (a document the labeller cannot follow is scored without tags)
         log.warning("no gold labels for %s:\n%s", extraction.result["source"]["path"], traceback.format_exc())
         return None
 
 
 def score_input(item: EvalInput, extraction: Extraction, layout: str, labels: list[str] | None) -> DocScore:
     tags = None if extraction.tags is None else [tag.label.value for tag in extraction.tags]
-    return score_document(extraction.result, item.doc.gold, fmt="txt" if item.format.startswith("txt") else item.format,
+    return score_document(extraction.result, item.doc.gold, fmt=score_format(item.format),
                           layout=layout, tags=tags, gold_labels=labels, seconds=extraction.seconds,
                           doc_id=item.doc.doc_id, split=item.doc.split, origin=item.origin, path=str(item.path))
 
@@ -143,7 +143,7 @@ def evaluate_inputs(docs: list[GoldDoc], settings: EvalSettings, runs: list[Tagg
         progress.set_postfix_str(f"{doc.doc_id} {fmt}", refresh=False)
         try:
             item = input_for(doc, fmt, settings.cache_dir)
-        except Exception as exc:  # a rendering that cannot be made (LibreOffice missing, timeout)
+        except Exception as exc:  # noqa: BLE001  (a rendering that cannot be made: LibreOffice missing, timeout)
             skipped.append({"doc_id": doc.doc_id, "format": fmt, "reason": f"{type(exc).__name__}: {exc}"})
             progress.write(f"skipped {doc.doc_id} as {fmt}: {exc}", file=sys.stderr)
             continue
