@@ -183,3 +183,42 @@ def blank_cells(rng: random.Random, tables: dict, share: float) -> dict:
                 if value == 0 and rng.random() < share:
                     row[key] = None
     return out
+
+
+BLANK_COLUMNS = ("first", "middle", "last")
+
+
+def printed_rows(tables: dict) -> list[list[tuple[dict, str]]]:
+    """Each printed table row as (row dict, field) pairs, left to right: one per table row, except
+    review and litigation, whose five groups print side by side as one row of fifteen figures."""
+    rows = []
+    for table, body in tables.items():
+        if table == "review_litigation":
+            rows.append([(body[group], field) for group, _ in schema.review_groups() if group in body
+                         for field, _ in schema.review_fields() if field in body[group]])
+        else:
+            rows += [[(row, field) for field in row] for row in body.values()]
+    return [row for row in rows if row]
+
+
+def blank_columns(rng: random.Random, tables: dict, positions: tuple[str, ...], share: float = 0.8) -> dict:
+    """A copy where zero cells of the first, a middle and/or the last printed column (BLANK_COLUMNS)
+    are left blank (None), as 2019-format reports leave whole columns of zeros empty. Blanks count
+    as 0, so no rule changes; a `share` of those zero cells is blanked."""
+    unknown = set(positions) - set(BLANK_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown blank column position(s) {sorted(unknown)}; positions: {BLANK_COLUMNS}")
+    out = copy.deepcopy(tables)
+    middles: dict[int, int | None] = {}  # row width -> its middle column, one for all rows that wide
+    for row in printed_rows(out):
+        if len(row) not in middles:
+            middles[len(row)] = rng.randrange(1, len(row) - 1) if len(row) > 2 else None
+        spots = {"first": 0, "middle": middles[len(row)], "last": len(row) - 1}
+        for position in positions:
+            spot = spots[position]
+            if spot is None or rng.random() >= share:
+                continue
+            values, field = row[spot]
+            if values[field] == 0:
+                values[field] = None
+    return out

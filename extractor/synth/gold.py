@@ -7,8 +7,8 @@ The figures hold every consistency rule unless `extras["broken_rule"]` names the
 one rule broken on purpose. Blank cells are None in the gold (how they print,
 "", "/" or "—", is a rendering choice). Extras beyond the annotation format:
 `notes` (table key -> lines printed under that table), `pinyin` (the characters glossed
-with inline pinyin, in the prose and, when rendered messy, the table labels) and
-`broken_rule`.
+with inline pinyin, in the prose and, when rendered messy, the table labels),
+`broken_rule` and `blank_columns`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SCHEMA_VERSION = "1"
 YEARS = {"2021": (2021, 2022, 2023, 2024, 2025), "2019": (2019, 2020)}
 _CHOICES = frozenset({
     "doc_id", "format_version", "year", "script", "opencc_config", "organization", "broken_rule", "broken_share",
-    "blank_share", "pinyin", "title", "signature", "trailer", "notes",
+    "blank_share", "blank_columns", "pinyin", "title", "signature", "trailer", "notes",
 })
 
 
@@ -42,6 +42,8 @@ def random_gold(rng: random.Random, **choices) -> dict:
     2021-2025 for 2021); script "simplified" or "traditional" (~20%); opencc_config;
     organization (a names.Organization); broken_rule (a rule of figures.RULES, or None; drawn
     with probability broken_share, default 0.1); blank_share (share of zero cells left blank);
+    blank_columns (positions of figures.BLANK_COLUMNS whose zero cells are left blank: more often
+    in the 2019 format, which leaves many cells blank; none when blank_share=0 is given alone);
     pinyin (gloss traditional characters with inline pinyin); title, signature, trailer, notes (bools).
     """
     unknown = set(choices) - _CHOICES
@@ -60,6 +62,11 @@ def random_gold(rng: random.Random, **choices) -> dict:
     blank_share = _pick(rng, choices, "blank_share",
                         lambda: rng.choices([0.0, 0.3, 1.0], weights=[75, 15, 10])[0])
     pinyin = _pick(rng, choices, "pinyin", lambda: rng.random() < 0.4) and script == "traditional"
+    blank_columns = tuple(_pick(rng, choices, "blank_columns", lambda: tuple(
+        p for p in figures.BLANK_COLUMNS if rng.random() < 0.5) if rng.random() < (0.4 if fmt == "2019" else 0.15)
+        else ()))
+    if choices.get("blank_share", 1) == 0 and "blank_columns" not in choices:
+        blank_columns = ()  # blank_share=0 asks for no blank cell at all
     has_title = _pick(rng, choices, "title", lambda: rng.random() < 0.6)
     has_signature = _pick(rng, choices, "signature", lambda: rng.random() < 0.6)
     has_trailer = _pick(rng, choices, "trailer", lambda: rng.random() < 0.15)
@@ -72,6 +79,8 @@ def random_gold(rng: random.Random, **choices) -> dict:
         tables = figures.break_rule(rng, tables, fmt, broken)
     if blank_share:
         tables = figures.blank_cells(rng, tables, blank_share)
+    if blank_columns:
+        tables = figures.blank_columns(rng, tables, blank_columns)
 
     sections = []
     for index, (key, _) in enumerate(schema.sections()):
@@ -94,6 +103,7 @@ def random_gold(rng: random.Random, **choices) -> dict:
         "notes": prose.notes(rng, voice) if has_notes else {},
         "pinyin": sorted(glossed),  # characters the copy glosses with inline pinyin
         "broken_rule": broken,
+        "blank_columns": list(blank_columns),  # figures.BLANK_COLUMNS left blank where zero
     }
     return {
         "schema_version": SCHEMA_VERSION,

@@ -15,7 +15,7 @@ from html import escape
 
 from ..render import Grid, Manuscript, RenderOptions, placements
 from ..render.grid import Cell
-from ..render.html import page_html
+from ..render.html import border_styles, page_html
 
 TEMPLATES = ("site", "bare", "word", "cms")
 
@@ -33,9 +33,14 @@ def _lines(text: str) -> str:
     return "<br/>".join(escape(line) for line in text.split("\n"))
 
 
-def table(grid: Grid, *, header_tag: str = "td", empty: str = "", wrap: str = "", attrs: str = "") -> str:
+def table(grid: Grid, *, header_tag: str = "td", empty: str = "", wrap: str = "", attrs: str = "",
+          rules: str = "grid") -> str:
     """A table with rowspan/colspan. header_tag: "th" for header and title cells; empty: what an
-    empty cell holds ("", "&nbsp;"); wrap: "", "p", "span" or "word" (MsoNormal paragraph and span)."""
+    empty cell holds ("", "&nbsp;"); wrap: "", "p", "span" or "word" (MsoNormal paragraph and span);
+    rules: RenderOptions.table_rules, other than "grid" drawn as CSS borders per cell (border="0")."""
+    styles = border_styles(grid, rules) if rules != "grid" else {}
+    if styles:
+        attrs = attrs.replace(' border="1"', ' border="0"')
     rows: list[list[str]] = [[] for _ in grid.rows]
     for placed in placements(grid):
         cell = placed.cell
@@ -47,7 +52,8 @@ def table(grid: Grid, *, header_tag: str = "td", empty: str = "", wrap: str = ""
             text = f"<span>{text}</span>"
         elif wrap == "word":
             text = f'<p class="MsoNormal" align="center" style="text-align:center"><span style="font-size:10.5pt">{text}</span></p>'
-        rows[placed.row].append(f"<{tag}{_spans(cell)}>{text}</{tag}>")
+        style = f' style="{styles[(placed.row, placed.col)]}"' if styles else ""
+        rows[placed.row].append(f"<{tag}{_spans(cell)}{style}>{text}</{tag}>")
     body = "\n".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
     return f"<table{attrs}>\n<tbody>\n{body}\n</tbody>\n</table>"
 
@@ -58,7 +64,7 @@ def _bare(ms: Manuscript, options: RenderOptions, rng: random.Random) -> str:
         if block.kind == "title":
             continue
         if block.kind == "table":
-            parts.append(table(block.grid, attrs=' border="1"', wrap=rng.choice(["", "p"])))
+            parts.append(table(block.grid, attrs=' border="1"', wrap=rng.choice(["", "p"]), rules=options.table_rules))
         elif block.kind == "heading":
             parts.append(f"<h2>{escape(block.text)}</h2>" if rng.random() < 0.5 else f"<p><b>{escape(block.text)}</b></p>")
         else:
@@ -75,7 +81,7 @@ def _word(ms: Manuscript, options: RenderOptions, rng: random.Random) -> str:
         if block.kind == "table":
             parts.append(table(block.grid, empty="&nbsp;", wrap="word",
                                attrs=' class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" '
-                                     'style="border-collapse:collapse;border:none"'))
+                                     'style="border-collapse:collapse;border:none"', rules=options.table_rules))
             continue
         style = {"title": "text-align:center", "signature": "text-align:right"}.get(block.kind, "text-indent:32.0pt")
         text = _lines(block.text)
@@ -104,7 +110,7 @@ def _cms(ms: Manuscript, options: RenderOptions, rng: random.Random) -> str:
             continue
         if block.kind == "table":
             parts.append(table(block.grid, header_tag="th", empty=rng.choice(["", "&nbsp;"]), wrap="span",
-                               attrs=' class="table" width="100%" border="1"'))
+                               attrs=' class="table" width="100%" border="1"', rules=options.table_rules))
         elif block.kind == "heading":
             parts.append(f"<h3>{escape(block.text)}</h3>")
         elif block.kind == "signature":

@@ -1,5 +1,6 @@
 """Mess in plain-text copies of a report: transforms of the rendered text (txt-pipe,
-txt-cells, txt-tabs), as the real copies show them (see the seeds).
+txt-cells, txt-tabs, and of txt-spaces those that need no delimiter: SPACES_MESSES), as the
+real copies show them (see the seeds).
 
 Each transform takes the text's lines and returns new lines; `mess_text` applies
 the named ones. They change layout only: line breaks, delimiters, blank lines
@@ -12,15 +13,21 @@ must come out needs_review, never with a wrong figure.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 
 from ..values import looks_like_value
 
-LAYOUTS = ("pipe", "cells", "tabs")
+LAYOUTS = ("pipe", "cells", "tabs", "spaces")
 Transform = Callable[[list[str], random.Random, str], list[str]]
+# Transforms that work on a copy whose cells are apart by spaces only (the others cut or shift delimited cells).
+SPACES_MESSES = ("blank_lines", "wrap_prose", "indent_prose", "page_furniture")
+_SPACED = re.compile(r"\S[ \u3000]+\S")
 
 
 def is_table_line(line: str, layout: str) -> bool:
+    if layout == "spaces":  # words apart by spaces: Chinese prose runs on without them
+        return bool(_SPACED.search(line.strip()))
     return ("\t" in line) if layout == "tabs" else ("|" in line)
 
 
@@ -248,6 +255,9 @@ def mess_text(text: str, rng: random.Random, layout: str, names: tuple[str, ...]
     unknown = set(names) - set(TEXT_MESSES)
     if unknown:
         raise ValueError(f"unknown text mess {sorted(unknown)}; known: {list(TEXT_MESSES)}")
+    unfit = set(names) - set(SPACES_MESSES) if layout == "spaces" else set()
+    if unfit:
+        raise ValueError(f"text mess {sorted(unfit)} needs delimited cells; a spaces copy takes {SPACES_MESSES}")
     lines = text.split("\n")
     for name, transform in TEXT_MESSES.items():
         if name == "page_furniture" and name in names:

@@ -23,17 +23,18 @@ from pathlib import Path
 from ..dataset import LabelledDoc, token_to_dict
 from ..labelling import gold_labels
 from ..loaders import load
-from ..render import Manuscript, RenderOptions, manuscript
+from ..render import PDF_TEXT_FORMATS, Manuscript, RenderOptions, manuscript
 from ..render.docx import build_docx
 from ..render.html import encode_html
 from ..render.office import write_office
+from ..render.pdftext import furniture_lines, pdf_copy
 from ..render.text import encode_text, render_text
 from ..tokens import Document
 from . import html_pages
 from .cell_mess import mess_cells
 from .gold import random_gold
 from .mess import mess_text
-from .recipe import OFFICE_FORMATS, Recipe, random_recipe
+from .recipe import OFFICE_FORMATS, PDF_COPY_FORMATS, Recipe, random_recipe
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -84,9 +85,15 @@ def render_file(gold: dict, recipe: Recipe, rng: random.Random, out_dir: Path, s
     """Write the document as the recipe says; returns its path (out_dir/<stem><suffix>)."""
     ms, options = printed_manuscript(gold, recipe, rng)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if recipe.fmt in OFFICE_FORMATS:
+    if recipe.fmt in PDF_TEXT_FORMATS:
+        text = pdf_copy(ms, PDF_TEXT_FORMATS[recipe.fmt], options)
+        copied = furniture_lines(text, ms.running_title)
+        if copied:  # the PDF's page headers and numbers, copied out with its text
+            gold.setdefault("extras", {})["furniture_lines"] = copied
+        data = encode_text(text, options.encoding)
+    elif recipe.fmt in OFFICE_FORMATS:
         return write_office(ms, recipe.fmt, out_dir, stem, options)
-    if recipe.fmt.startswith("txt-"):
+    elif recipe.fmt.startswith("txt-"):
         layout = recipe.fmt[4:]
         furniture: list[int] = []
         text = mess_text(render_text(ms, layout, options), rng, layout, recipe.text_mess,
@@ -118,7 +125,7 @@ def make_sample(rng: random.Random, doc_id: str, out_dir: Path, *, recipe: Recip
     """Draw a recipe (unless given) and a gold report (random_gold `choices`), render it into
     `out_dir`, load and label it."""
     recipe = recipe or random_recipe(rng, formats, mess_share)
-    if not recipe.fmt.startswith("txt-"):
+    if not recipe.fmt.startswith("txt-") or recipe.fmt in PDF_COPY_FORMATS:
         choices.setdefault("pinyin", False)  # inline pinyin comes from copying text out of web pages
     gold = random_gold(rng, doc_id=doc_id, **choices)
     path = render_file(gold, recipe, rng, Path(out_dir), doc_id)
