@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .. import matching
 from ..normalize import clean
@@ -34,6 +35,8 @@ FIGURE_GAP = 0.5  # a figure stands apart from the text before it by at least th
 MAX_GAP_LINES = 8  # non-figure lines a table body may hold between two figure lines (wrapped labels)
 MAX_HEADER_LINES = 12  # lines above the first figure line that may be the table's header
 STACK_GAP = 0.9  # vertical gap (in line heights) within one wrapped label or header cell
+MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart
+EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,8 @@ def _overlaps(a0: float, a1: float, b0: float, b1: float, slack: float = 0.0) ->
     return a0 < b1 + slack and b0 < a1 + slack
 
 
-def figure_columns(figures: Sequence[Sequence[Piece]], unit: float) -> list[tuple[float, float]] | None:
+def figure_columns(figures: Sequence[Sequence[Piece]], unit: float, slack: float = 0.05
+                   ) -> list[tuple[float, float]] | None:
     """Columns as (x0, x1) from the figures of each figure line: pieces that overlap horizontally
     stand in one column. None when a column would hold two figures of one line (a figure spread
     over two columns, or columns too close to tell apart)."""
@@ -195,7 +199,7 @@ def figure_columns(figures: Sequence[Sequence[Piece]], unit: float) -> list[tupl
     members: list[list[int]] = []  # line index of every figure in the column
     for n, line in enumerate(figures):
         for piece in line:
-            hits = [k for k, (x0, x1) in enumerate(spans) if _overlaps(piece.x0, piece.x1, x0, x1, 0.05 * unit)]
+            hits = [k for k, (x0, x1) in enumerate(spans) if _overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
             if not hits:
                 spans.append([piece.x0, piece.x1])
                 members.append([n])
@@ -210,7 +214,17 @@ def figure_columns(figures: Sequence[Sequence[Piece]], unit: float) -> list[tupl
     for column in members:
         if len(column) != len(set(column)):
             return None
-    return sorted((x0, x1) for x0, x1 in spans)
+    columns = sorted((x0, x1) for x0, x1 in spans)
+    # Every column's figures share a point (a common left or right edge, or centre): figures
+    # that only chain into a column, each overlapping the next, are ragged, not aligned.
+    for x0, x1 in columns:
+        inside = [p for line in figures for p in line if x0 <= p.middle <= x1]
+        if max(p.x0 for p in inside) > min(p.x1 for p in inside) + slack * unit:
+            return None
+    # Columns closer than a character cannot be told apart where positions are approximate.
+    if any(b0 - a1 < MIN_COLUMN_GAP * unit for (_, a1), (b0, _) in pairwise(columns)):
+        return None
+    return columns
 
 
 def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]], left: float,
@@ -220,7 +234,7 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
     extra = []
     for line in header:
         for piece in line.pieces:
-            if piece.x0 < left or any(_overlaps(piece.x0, piece.x1, x0, x1, 0.3 * unit) for x0, x1 in columns):
+            if piece.x0 < left or any(_overlaps(piece.x0, piece.x1, x0, x1, 1.0 * unit) for x0, x1 in columns):
                 continue
             if any(_overlaps(piece.x0, piece.x1, x0, x1) for x0, x1 in extra):
                 continue
@@ -228,9 +242,23 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
     return sorted(columns + extra)
 
 
-def column_of(piece: Piece, columns: Sequence[tuple[float, float]], unit: float) -> int | None:
+def headed(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float, unit: float) -> bool:
+    """Whether every column of figures stands under a header word of its own (one over that column
+    alone): a figure printed between two columns makes a column no header word stands over."""
+    own = set()
+    for line in header:
+        for piece in line.pieces:
+            if piece.x1 <= left:
+                continue
+            hits = [k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1, 0.5 * unit)]
+            if len(hits) == 1:
+                own.add(hits[0])
+    return len(own) == len(columns)
+
+
+def column_of(piece: Piece, columns: Sequence[tuple[float, float]], unit: float, slack: float = 0.05) -> int | None:
     """The column a piece stands in: the only one it overlaps; None over two or over none."""
-    hits = [k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1, 0.05 * unit)]
+    hits = [k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -300,7 +328,7 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float,
 
 # --- one block ---------------------------------------------------------------------------
 
-def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int
+def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int, slack: float = 0.05
                ) -> tuple[list[PosCell], list[int]] | None:
     """Cells of one block (header row, then one row per figure line) and the lines it consumed;
     None when position cannot settle its columns."""
@@ -309,11 +337,17 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
     figure_lines = [k for k in indices if figures[k]]
     if not figure_lines:
         return None
-    columns = figure_columns([figures[k] for k in figure_lines], unit)
+    columns = figure_columns([figures[k] for k in figure_lines], unit, slack)
     if columns is None:
+        return None
+    if slack > EXACT_SLACK and len(columns) != max(len(figures[k]) for k in figure_lines):
+        # Approximate positions (a text copy) place a figure only under columns some row fills
+        # entirely: more columns than any row has figures means rows that do not line up.
         return None
     left = columns[0][0]
     header = [lines[k] for k in indices if k < figure_lines[0]]
+    if header and not headed(header, columns, left, unit):
+        return None
     columns = header_columns(header, columns, left - 0.01, unit)
     left = columns[0][0]
     # Every piece right of the labels in the body must be a figure under one column.
@@ -323,7 +357,7 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
         for piece in lines[k].pieces:
             if piece.x1 <= left + 0.01:
                 continue
-            if piece not in figures[k] or column_of(piece, columns, unit) is None:
+            if piece not in figures[k] or column_of(piece, columns, unit, slack) is None:
                 return None
     stacks = label_stacks(lines, [k for k in indices if k >= figure_lines[0]], left, set(figure_lines))
     rows = _rows(lines, figure_lines, stacks)
@@ -341,7 +375,7 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
         for c, stack in enumerate(rows[k]):
             cells.append(PosCell(row, c, stack.text, stack.page, line.number,
                                  (stack.x0, stack.top, stack.x1, stack.bottom)))
-        placed = {column_of(p, columns, unit): p for p in figures[k]}
+        placed = {column_of(p, columns, unit, slack): p for p in figures[k]}
         for c in range(len(columns)):
             piece = placed.get(c)
             box = None if piece is None else (piece.x0, line.top, piece.x1, line.bottom)
@@ -439,14 +473,16 @@ def _header_cells(header: Sequence[PosLine], columns: list[tuple[float, float]],
 
 # --- the whole stream ---------------------------------------------------------------------
 
-def read_tables(lines: Sequence[PosLine], unit: float) -> list[PosTable]:
-    """Every table without ruling lines among `lines` (in reading order, furniture left out)."""
+def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05) -> list[PosTable]:
+    """Every table without ruling lines among `lines` (in reading order, furniture left out).
+    `slack`: how far (in characters) figures of one column may stand apart: little where positions
+    are exact (PDF points), more in a text copy whose spaces only approximate the page."""
     tables = []
     for head, _, end in table_regions(lines, unit):
         table = PosTable(lines=[])
         row = 0
         for first, last in split_blocks(lines, head, end, unit):
-            read = read_block(lines, first, last, unit, row)
+            read = read_block(lines, first, last, unit, row, slack)
             if read is None:
                 continue
             cells, used = read

@@ -142,6 +142,15 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
         raise LoadError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+def close_quietly(pdf: pdfplumber.PDF) -> None:
+    """Close a PDF whose pages may be damaged: pdfplumber's close walks the pages again, and a page
+    that could not be read raises there too (its damage is already told)."""
+    try:
+        pdf.close()
+    except (PdfminerException, MalformedPDFException):
+        pass
+
+
 class NoReadablePages(LoadError):
     """The page tree or every page is damaged: worth one more try with the xref table rebuilt."""
 
@@ -168,7 +177,7 @@ def read_with_rebuilt_xref(path: Path, max_pages: int, settings: PdfSettings,
     except NoReadablePages:
         raise first from None
     finally:
-        pdf.close()
+        close_quietly(pdf)
     return count, layouts, ["the PDF's cross-reference table is damaged; it was rebuilt from the objects"] + damaged
 
 
@@ -222,7 +231,7 @@ def load(path: Path, *, max_pages: int = MAX_PDF_PAGES, settings: PdfSettings = 
     except NoReadablePages as first:  # wrong xref offsets can hide intact pages: rebuild the xref once
         count, layouts, damaged = read_with_rebuilt_xref(path, max_pages, settings, first)
     finally:
-        pdf.close()
+        close_quietly(pdf)
     candidates = ocr_candidates(layouts, settings)
     if candidates:
         from .scanned import ocr_installed, read_with_ocr

@@ -9,6 +9,7 @@ a delimited piece becomes a `cell=True` token, a plain line a prose token.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from .. import matching
+from ..geometry.columns import Piece, PosLine, is_figure, read_tables
+from ..geometry.words import join_pieces
 from ..normalize import clean
 from ..tokens import Document, LoadError, Token
 from ..vocabulary import PAGE_NUMBER_PATTERN
@@ -62,7 +65,7 @@ def _is_value_text(text: str) -> bool:
     return stripped.isdigit()
 
 
-def running_headers(lines: list["TextLine"]) -> set[int]:
+def running_headers(lines: list[TextLine]) -> set[int]:
     """Numbers of the plain lines that repeat an earlier plain line of 10 or more characters with no
     sentence end: a page header (the report's running title) copied out of a PDF with each page.
     The first printing stays text (it is usually the title itself)."""
@@ -105,22 +108,28 @@ class TextLine:
     text: str
     cells: list[str] | None = None
     terminated: bool = True  # the last cell ends on this line
+    raw: str = ""  # the line as printed, spaces kept (for display columns)
 
     @property
     def is_row(self) -> bool:
         return self.cells is not None
 
 
+def _split(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def parse_lines(text: str) -> list[TextLine]:
     lines = []
-    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+    for number, raw in enumerate(_split(text)):
+        raw = raw.replace("\f", "")
         if not raw.strip():
             continue
         split = split_line(raw)
         if split is None:
-            lines.append(TextLine(number, raw.strip()))
+            lines.append(TextLine(number, raw.strip(), raw=raw))
         else:
-            lines.append(TextLine(number, raw.strip(), split[0], split[1]))
+            lines.append(TextLine(number, raw.strip(), split[0], split[1], raw=raw))
     return lines
 
 
@@ -155,17 +164,166 @@ def join_wrapped(lines: list[TextLine], furniture: set[int] = frozenset()) -> li
     return out
 
 
+# --- rows without delimiters: positions, then order ------------------------------------------
+
+# Two spaces or more, full-width spaces, a tab, or one space between two CJK characters (which a
+# copy of Chinese text only prints where the page left a gap).
+_GAP = re.compile(r"(?: {2,}|\u3000+|\t|(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef]))")
+_SPACES = re.compile(r"\s+")
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on a terminal or in a monospaced copy: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def display_pieces(raw: str) -> list[Piece]:
+    """A line's pieces where runs of two or more spaces, full-width spaces or tabs part them, each
+    with its display columns (a `pdftotext -layout` copy keeps the page's alignment so)."""
+    pieces = []
+    column = 0
+    position = 0
+    for match in list(_GAP.finditer(raw)) + [None]:
+        end = match.start() if match else len(raw)
+        text = raw[position:end]
+        stripped = text.strip()
+        if stripped:
+            lead = display_width(text[: len(text) - len(text.lstrip())])
+            x0 = column + lead
+            pieces.append(Piece(stripped, float(x0), float(x0 + display_width(stripped))))
+        column += display_width(text)
+        if match:
+            column += display_width(match.group())
+            position = match.end()
+    return pieces
+
+
+def with_figures_apart(pieces: list[Piece]) -> list[Piece]:
+    """Figures after a label parted by single spaces (「规章 0 0 0」) as pieces of their own."""
+    out: list[Piece] = []
+    for piece in pieces:
+        words = piece.text.split(" ")
+        if len(words) < 2 or not is_figure(words[-1]):
+            out.append(piece)
+            continue
+        cut = len(words)
+        while cut > 0 and is_figure(words[cut - 1]):
+            cut -= 1
+        x = piece.x0
+        if cut:
+            label = " ".join(words[:cut])
+            out.append(Piece(label, x, x + display_width(label)))
+            x += display_width(label) + 1
+        for word in words[cut:]:
+            out.append(Piece(word, x, x + display_width(word)))
+            x += display_width(word) + 1
+    return out
+
+
+def row_cells(text: str, fmt: str) -> list[str] | None:
+    """A plain line read as a table row by order: a label and the figures after it, parted by
+    spaces (`pdftotext -raw`, copies out of PDF readers), or figures alone. None for anything
+    else: the label must read as a row of the format, so prose ending in a figure stays prose."""
+    words = _SPACES.split(clean(text).strip())
+    cut = len(words)
+    while cut > 0 and is_figure(words[cut - 1]):
+        cut -= 1
+    if cut == len(words):
+        return None
+    label = join_pieces(words[:cut])
+    figures = words[cut:]
+    if not label:
+        return figures if len(figures) >= 2 or any(ch.isdigit() for ch in figures[0]) else None
+    if len(label) > 60 or any(mark in label for mark in "。；;"):
+        return None
+    score = max(matching.match_application_row(label, fmt)[1], matching.match_disclosure_row(label, fmt)[1])
+    return [label, *figures] if score >= 0.8 else None
+
+
+def positioned_lines(lines: list[TextLine], skip: set[int], pages: dict[int, int]) -> list[PosLine]:
+    out = []
+    for line in lines:
+        if line.is_row or line.number in skip:
+            continue
+        pieces = with_figures_apart(display_pieces(line.raw))
+        out.append(PosLine(tuple(pieces), pages.get(line.number, 1), float(line.number), line.number + 1.0,
+                           line.number))
+    return out
+
+
+def page_of_lines(text: str) -> dict[int, int]:
+    """Line number -> page, counting form feeds (pdftotext ends each page with one)."""
+    pages = {}
+    page = 1
+    for number, raw in enumerate(_split(text)):
+        page += raw.count("\f")
+        pages[number] = page
+    return pages
+
+
 def tokens_from_text(text: str) -> list[Token]:
-    """Token stream of a report's text."""
+    """Token stream of a report's text: delimited rows as cells; rows aligned by spaces as a
+    table read by position (geometry.columns); a label and its figures parted by spaces as cells
+    in order; everything else as lines."""
     tokens: list[Token] = []
     lines = parse_lines(text)
     headers = running_headers(lines)
+    furniture = headers | {line.number for line in lines if not line.is_row and is_page_furniture(line.text)}
+    fmt = matching.detect_format([line.text for line in lines])
+    positioned = positioned_lines(lines, furniture, page_of_lines(text))
+    tables = read_tables(positioned, unit=2.0, slack=0.75)
+    starts = {min(positioned[k].number for k in table.lines): table for table in tables}
+    consumed = {positioned[k].number for table in tables for k in table.lines}
+    index = 0
+    pending: list[int] = []  # tokens of label lines since the last row (a label wrapped above its figures)
     for line in join_wrapped(lines, headers):
+        if line.number in starts:
+            table = starts[line.number]
+            tokens.extend(Token(text=cell.text, line=cell.line, cell=True, table=index, row=cell.row, col=cell.col)
+                          for cell in table.cells)
+            index += 1
+            continue
+        if line.number in consumed:
+            continue
         if line.cells is None:
-            tokens.append(Token(text=line.text, line=line.number, furniture=line.number in headers))
+            cells = None if line.number in furniture else row_cells(line.text, fmt)
+            if cells is None:
+                if line.number not in furniture:
+                    pending = _label_run(tokens, pending, line.text)
+                # page numbers are passed over by the table readers, but they are the tagger's to label
+                tokens.append(Token(text=line.text, line=line.number, furniture=line.number in headers))
+                continue
+            if not looks_like_figure_row(cells) or not pending:
+                tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in cells)
+            else:  # figures alone under the lines of their wrapped label: one row
+                label = join_pieces(tokens[k].text for k in pending)
+                first = pending[0]
+                del tokens[first:]
+                tokens.append(Token(text=label, line=line.number, cell=True))
+                tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in cells)
+            pending = []
         else:
             tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in line.cells)
     return tokens
+
+
+def looks_like_figure_row(cells: list[str]) -> bool:
+    return all(is_figure(cell) for cell in cells)
+
+
+def _label_run(tokens: list[Token], pending: list[int], text: str) -> list[int]:
+    """Token indices of the label lines just before a row's figures: a line opening an outline
+    number (or a fresh label after a row) starts the run, an unnumbered short line continues it;
+    a sentence ends it."""
+    printed = clean(text).strip()
+    if len(printed) > 40 or any(mark in printed for mark in "。；;："):
+        return []
+    here = len(tokens)
+    if matching.strip_numbering(printed) != printed:
+        return [here]
+    if pending and pending[-1] == here - 1:
+        return [*pending, here]
+    return []
 
 
 def load(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
