@@ -50,15 +50,25 @@ def test_a_blank_cell_is_recognised_by_position_not_by_order():
 
 
 def test_a_figure_standing_between_two_columns_is_not_placed():
-    # 「9」 straddles the second and third columns: position cannot settle it, so no grid is made
-    assert read_tables(disclosure_block(("9", 280, 300)), unit=10.5) == []
+    # 「9」 straddles the second and third columns of a row with a blank: neither position nor
+    # order can settle it, so no grid is made (the assembly then names the row)
+    block = disclosure_block(None)
+    block[1] = line(1, ("规章", 40, 60), ("5", 150, 156), ("9", 280, 300))
+    assert read_tables(block, unit=10.5) == []
+
+
+def test_full_rows_that_do_not_line_up_are_read_in_order():
+    # every row prints all three figures: their order settles the columns, wherever they stand
+    (table,) = read_tables(disclosure_block(("9", 280, 300)), unit=10.5)
+    assert [cells_of(table)[(1, c)] for c in range(4)] == ["规章", "5", "9", "7"]
 
 
 def test_a_column_shifted_a_few_points_is_read_where_it_still_lines_up_and_refused_where_it_does_not():
     shifted = disclosure_block(("4", 252, 258))  # two points off the column: still under it
     (table,) = read_tables(shifted, unit=10.5)
     assert cells_of(table)[(1, 2)] == "4"
-    ragged = disclosure_block(("4", 262, 268))  # beside the column, overlapping none of its figures
+    ragged = disclosure_block(None)  # a figure beside its column, overlapping none of its figures, and a blank
+    ragged[1] = line(1, ("规章", 40, 60), ("4", 262, 268), ("7", 350, 356))
     assert read_tables(ragged, unit=10.5) == []
 
 

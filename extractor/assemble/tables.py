@@ -137,7 +137,8 @@ class TableAssembler:
         self.finish_row()
         core = matching.core(tok.text)
         review_words = {matching.core(w) for _, label in schema.review_groups() for w in label.split(" ")}
-        if core in review_words and self.review_values is None:
+        # 「行政复议 行政诉讼」 copied onto one line opens the table as either word alone does
+        if self.review_values is None and (core in review_words or _holds_group_words(core, review_words)):
             self.review_values = []
         if tok.col is None:
             return
@@ -308,6 +309,15 @@ class TableAssembler:
             missing = [k for k in keys if k not in got and (table, k) not in self.out.withheld]
             if missing:
                 self.out.errors.append(f"{table}: rows not found: {', '.join(missing)}")
+
+
+def _holds_group_words(core: str, words: set[str]) -> bool:
+    """A header text made only of review-table group words (行政复议行政诉讼)."""
+    rest = core
+    for word in sorted(words, key=len, reverse=True):
+        if len(word) >= 4:
+            rest = rest.replace(word, "")
+    return rest == "" and core != ""
 
 
 def _cell_names(where: str, fields: list[str]) -> str:

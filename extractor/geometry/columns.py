@@ -21,6 +21,7 @@ position at all: its lines go on as before and the assembly names the rows it ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -33,7 +34,7 @@ from .words import join_pieces
 # Tolerances in character widths (`unit`: the body font's em in points, or two display columns).
 FIGURE_GAP = 0.5  # a figure stands apart from the text before it by at least this
 MAX_GAP_LINES = 8  # non-figure lines a table body may hold between two figure lines (wrapped labels)
-MAX_HEADER_LINES = 12  # lines above the first figure line that may be the table's header
+MAX_HEADER_LINES = 30  # lines above the first figure line that may be the table's header (one word a line in -raw copies)
 STACK_GAP = 0.9  # vertical gap (in line heights) within one wrapped label or header cell
 MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart
 EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
@@ -92,11 +93,20 @@ class PosTable:
 # --- which lines belong to a table -------------------------------------------------------
 
 def is_figure(text: str) -> bool:
-    return looks_like_value(text) and clean(text).strip() != ""
+    """A printed figure or blank mark, one word: 「0 0 0」 is three figures, never 000."""
+    printed = clean(text).strip()
+    return printed != "" and not any(ch.isspace() for ch in printed) and looks_like_value(text)
+
+
+# A bracketed remark, also one cut by a line break: opened and not closed, or closed and not opened.
+_BRACKETED = re.compile(r"[（(][^（）()]*(?:[）)]|$)|^[^（）()]*[）)]")
 
 
 def _sentence(text: str) -> bool:
-    return any(mark in text for mark in "。；;：:") or text.count("，") > 1
+    """Prose, not a label: sentence punctuation, or a comma outside brackets (labels put their
+    remarks in brackets: （区分处理的，只计这一情形，不计其他情形）)."""
+    bare = _BRACKETED.sub("", text)
+    return any(mark in bare for mark in "。；;：:，,") or len(clean(bare)) > 60
 
 
 def figure_pieces(line: PosLine, unit: float) -> list[Piece]:
@@ -134,7 +144,7 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
             continue
         start = last = i
         j = i + 1
-        while j < len(lines) and j - last <= MAX_GAP_LINES + 1:
+        while j < len(lines) and j - last <= MAX_GAP_LINES + 1 and _near(lines[last], lines[j]):
             if _stops_table(lines[j]) and not figure_at[j]:
                 break
             if figure_at[j]:
@@ -150,11 +160,25 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
         while head - 1 >= 0 and start - (head - 1) <= MAX_HEADER_LINES and not _stops_table(lines[head - 1]) \
                 and not figure_at[head - 1] and not _sentence(lines[head - 1].text):
             head -= 1
-        figures = [p for k in range(start, last + 1) for p in figure_pieces(lines[k], unit)]
-        if len(figures) >= 2 and any(any(ch.isdigit() for ch in p.text) for p in figures):
+        rows = [(lines[k], figure_pieces(lines[k], unit)) for k in range(start, last + 1)]
+        figures = [p for _, found in rows for p in found]
+        # a table has a row of figures, or figures after labels on two lines or more (a lone number
+        # is a page number, one labelled figure a line of its own)
+        labelled = [found for line, found in rows if found and line.pieces[0] is not found[0]]
+        tabular = any(len(found) >= 2 for _, found in rows) or len(labelled) >= 2
+        if tabular and any(any(ch.isdigit() for ch in p.text) for p in figures):
             regions.append((head, start, end))
         i = j if j > end else end + 1
     return regions
+
+
+def _near(above: PosLine, below: PosLine) -> bool:
+    """Whether `below` follows `above` closely enough to be in one table: on the same page within
+    MAX_GAP_LINES line heights, or at the top of a later page (a table running on)."""
+    if below.page != above.page:
+        return True
+    height = max(above.bottom - above.top, 1e-6)
+    return (below.top - above.bottom) <= (MAX_GAP_LINES + 1) * height
 
 
 def _block_title(line: PosLine) -> bool:
@@ -286,8 +310,8 @@ def _numbered(text: str) -> bool:
     return matching.strip_numbering(text) != clean(text).strip()
 
 
-def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float,
-                 figure_lines: set[int]) -> list[Stack]:
+def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float | dict[int, float],
+                 figure_lines: set[int], stack_gap: float = STACK_GAP) -> list[Stack]:
     """Label pieces (those left of `left`, the first column) stacked into cells: a piece joins the
     cell above it when they overlap horizontally, the gap between them is under a line and it opens
     no outline number. Two pieces that each stand on a figure line join only as a group label
@@ -297,13 +321,14 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float,
     for k in indices:
         line = lines[k]
         height = max(line.bottom - line.top, 1e-6)
-        labels = [piece for piece in line.pieces if piece.x1 <= left + 0.01]
+        edge = left.get(k, float("inf")) if isinstance(left, dict) else left
+        labels = [piece for piece in line.pieces if piece.x1 <= edge + 0.01]
         for n, piece in enumerate(labels):
             on_figure = k if k in figure_lines else None
             beside = n + 1 < len(labels)  # another label of this line stands to its right
             best = None
             for stack in reversed(stacks):
-                if stack.page != line.page or line.top - stack.bottom > STACK_GAP * height:
+                if stack.page != line.page or line.top - stack.bottom > stack_gap * height:
                     continue
                 if not _overlaps(piece.x0, piece.x1, stack.x0, stack.x1) or any(i == k for i, _ in stack.pieces):
                     continue
@@ -328,15 +353,11 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float,
 
 # --- one block ---------------------------------------------------------------------------
 
-def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int, slack: float = 0.05
-               ) -> tuple[list[PosCell], list[int]] | None:
-    """Cells of one block (header row, then one row per figure line) and the lines it consumed;
-    None when position cannot settle its columns."""
-    indices = list(range(first, last + 1))
-    figures = {k: figure_pieces(lines[k], unit) for k in indices}
-    figure_lines = [k for k in indices if figures[k]]
-    if not figure_lines:
-        return None
+def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int], header: Sequence[PosLine],
+                       unit: float, slack: float) -> list[tuple[float, float]] | None:
+    """The block's columns by position, or None when position cannot settle them: figures that do
+    not line up, more columns than any row fills where positions are approximate, or a column with
+    no header word of its own."""
     columns = figure_columns([figures[k] for k in figure_lines], unit, slack)
     if columns is None:
         return None
@@ -344,23 +365,54 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
         # Approximate positions (a text copy) place a figure only under columns some row fills
         # entirely: more columns than any row has figures means rows that do not line up.
         return None
-    left = columns[0][0]
-    header = [lines[k] for k in indices if k < figure_lines[0]]
-    if header and not headed(header, columns, left, unit):
+    if header and not headed(header, columns, columns[0][0], unit):
         return None
-    columns = header_columns(header, columns, left - 0.01, unit)
-    left = columns[0][0]
-    # Every piece right of the labels in the body must be a figure under one column.
+    columns = header_columns(header, columns, columns[0][0] - 0.01, unit)
+    for k in figure_lines:  # a figure over two columns (a header column added beside it)
+        if any(column_of(p, columns, unit, slack) is None for p in figures[k]):
+            return None
+    return columns
+
+
+def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int, slack: float = 0.05,
+               fmt: str = "2021", stack_gap: float = STACK_GAP) -> tuple[list[PosCell], list[int]] | None:
+    """Cells of one block (header row, then one row per figure line) and the lines it consumed;
+    None when position cannot settle its columns."""
+    indices = list(range(first, last + 1))
+    figures = {k: figure_pieces(lines[k], unit) for k in indices}
+    figure_lines = [k for k in indices if figures[k]]
+    if not figure_lines:
+        return None
+    header = [lines[k] for k in indices if k < figure_lines[0]]
+    columns = positional_columns(figures, figure_lines, header, unit, slack)
+    ordinal = columns is None
+    if columns is not None:
+        left = columns[0][0]
+        placed = {k: {column_of(p, columns, unit, slack): p for p in figures[k]} for k in figure_lines}
+    else:
+        # Position cannot settle the columns. Where every row prints the same number of figures,
+        # their order does (no row has a blank to place); otherwise the block is not read here.
+        counts = {len(figures[k]) for k in figure_lines}
+        if len(counts) != 1:
+            return None
+        n = counts.pop()
+        columns = [(min(figures[k][c].x0 for k in figure_lines), max(figures[k][c].x1 for k in figure_lines))
+                   for c in range(n)]
+        left = columns[0][0]
+        placed = {k: dict(enumerate(figures[k])) for k in figure_lines}
+    # Every piece right of the labels in the body must be one of the row's figures.
     for k in indices:
         if k < figure_lines[0]:
             continue
         for piece in lines[k].pieces:
-            if piece.x1 <= left + 0.01:
-                continue
-            if piece not in figures[k] or column_of(piece, columns, unit, slack) is None:
+            if piece.x1 > left + 0.01 and piece not in placed.get(k, {}).values():
+                if ordinal and (k not in placed or piece.x1 <= figures[k][0].x0 + 0.01):
+                    continue  # in order, labels end where the line's own figures begin
                 return None
-    stacks = label_stacks(lines, [k for k in indices if k >= figure_lines[0]], left, set(figure_lines))
-    rows = _rows(lines, figure_lines, stacks)
+    body = [k for k in indices if k >= figure_lines[0]]
+    edges = {k: figures[k][0].x0 if figures[k] else float("inf") for k in body} if ordinal else left
+    stacks = label_stacks(lines, body, edges, set(figure_lines), stack_gap)
+    rows = _rows(lines, figure_lines, stacks, fmt)
     if rows is None:
         return None
     cells: list[PosCell] = []
@@ -375,9 +427,8 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
         for c, stack in enumerate(rows[k]):
             cells.append(PosCell(row, c, stack.text, stack.page, line.number,
                                  (stack.x0, stack.top, stack.x1, stack.bottom)))
-        placed = {column_of(p, columns, unit, slack): p for p in figures[k]}
         for c in range(len(columns)):
-            piece = placed.get(c)
+            piece = placed[k].get(c)
             box = None if piece is None else (piece.x0, line.top, piece.x1, line.bottom)
             cells.append(PosCell(row, label_cols + c, "" if piece is None else piece.text, line.page,
                                  line.number, box))
@@ -385,7 +436,8 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
     return cells, indices
 
 
-def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]) -> dict[int, list[Stack]] | None:
+def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack], fmt: str = "2021"
+          ) -> dict[int, list[Stack]] | None:
     """Figure line -> its label cells, left to right. A stack goes to the figure line it stands on,
     else to the figure line its extent covers (the nearest to its middle). A group label printed
     beside several rows (left of their own labels) goes to the first of its rows: the one whose own
@@ -414,6 +466,11 @@ def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]
             last = max(rows[above[-1]], key=lambda s: s.x0)
             last.pieces.extend(stack.pieces)
             continue
+        # A group label of the format on lines of its own (a -raw copy prints it before its rows):
+        # it opens the first row below it.
+        if below and matching.match_application_group(stack.text, fmt) is not None:
+            rows[below[0]].insert(0, stack)
+            continue
         return None  # a label beside no figure: a row printed blank, or figures not read
     for k in figure_lines:
         rows[k].sort(key=lambda s: s.x0)
@@ -423,11 +480,11 @@ def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]
         if len(rows[k]) < 2:
             continue
         group, leaf = rows[k][0], rows[k][-1]
-        if group.x1 > leaf.x0 or _numbered_first(leaf.text):
+        if group.x0 >= leaf.x0 or _numbered_first(leaf.text):
             continue
         for m in range(n - 1, -1, -1):
             above = rows[order[m]]
-            if any(s.x1 <= leaf.x0 and _overlaps(s.x0, s.x1, group.x0, group.x1) for s in above[:-1]):
+            if any(s.x0 < leaf.x0 and _overlaps(s.x0, s.x1, group.x0, group.x1) for s in above[:-1]):
                 break  # the row above has a group label of its own
             if above and _numbered_first(above[-1].text):
                 rows[k].remove(group)
@@ -473,16 +530,20 @@ def _header_cells(header: Sequence[PosLine], columns: list[tuple[float, float]],
 
 # --- the whole stream ---------------------------------------------------------------------
 
-def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05) -> list[PosTable]:
+def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05, fmt: str | None = None,
+                stack_gap: float = STACK_GAP) -> list[PosTable]:
     """Every table without ruling lines among `lines` (in reading order, furniture left out).
     `slack`: how far (in characters) figures of one column may stand apart: little where positions
-    are exact (PDF points), more in a text copy whose spaces only approximate the page."""
+    are exact (PDF points), more in a text copy whose spaces only approximate the page.
+    `stack_gap`: the vertical gap, in line heights, within one wrapped label (a text copy prints a
+    row's figures on a line of their own between the halves of its label)."""
+    fmt = fmt or matching.detect_format([line.text for line in lines])
     tables = []
     for head, _, end in table_regions(lines, unit):
         table = PosTable(lines=[])
         row = 0
         for first, last in split_blocks(lines, head, end, unit):
-            read = read_block(lines, first, last, unit, row, slack)
+            read = read_block(lines, first, last, unit, row, slack, fmt, stack_gap)
             if read is None:
                 continue
             cells, used = read

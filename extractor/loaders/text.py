@@ -168,7 +168,7 @@ def join_wrapped(lines: list[TextLine], furniture: set[int] = frozenset()) -> li
 
 # Two spaces or more, full-width spaces, a tab, or one space between two CJK characters (which a
 # copy of Chinese text only prints where the page left a gap).
-_GAP = re.compile(r"(?: {2,}|\u3000+|\t|(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef]))")
+_GAP = re.compile(r"(?: {2,}|\u3000+|\t|(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef]|\d{1,2}[.．、]))")
 _SPACES = re.compile(r"\s+")
 
 
@@ -198,28 +198,6 @@ def display_pieces(raw: str) -> list[Piece]:
     return pieces
 
 
-def with_figures_apart(pieces: list[Piece]) -> list[Piece]:
-    """Figures after a label parted by single spaces (「规章 0 0 0」) as pieces of their own."""
-    out: list[Piece] = []
-    for piece in pieces:
-        words = piece.text.split(" ")
-        if len(words) < 2 or not is_figure(words[-1]):
-            out.append(piece)
-            continue
-        cut = len(words)
-        while cut > 0 and is_figure(words[cut - 1]):
-            cut -= 1
-        x = piece.x0
-        if cut:
-            label = " ".join(words[:cut])
-            out.append(Piece(label, x, x + display_width(label)))
-            x += display_width(label) + 1
-        for word in words[cut:]:
-            out.append(Piece(word, x, x + display_width(word)))
-            x += display_width(word) + 1
-    return out
-
-
 def row_cells(text: str, fmt: str) -> list[str] | None:
     """A plain line read as a table row by order: a label and the figures after it, parted by
     spaces (`pdftotext -raw`, copies out of PDF readers), or figures alone. None for anything
@@ -233,11 +211,16 @@ def row_cells(text: str, fmt: str) -> list[str] | None:
     label = join_pieces(words[:cut])
     figures = words[cut:]
     if not label:
-        return figures if len(figures) >= 2 or any(ch.isdigit() for ch in figures[0]) else None
+        return figures if len(figures) >= 2 else None  # a lone figure may be a page number
     if len(label) > 60 or any(mark in label for mark in "。；;"):
         return None
+    return [label, *figures] if _reads_as_row(label, fmt) else None
+
+
+def _reads_as_row(label: str, fmt: str) -> bool:
+    """Whether a label reads as a row of the format's tables (so a line ending in figures is a row)."""
     score = max(matching.match_application_row(label, fmt)[1], matching.match_disclosure_row(label, fmt)[1])
-    return [label, *figures] if score >= 0.8 else None
+    return score >= 0.8
 
 
 def positioned_lines(lines: list[TextLine], skip: set[int], pages: dict[int, int]) -> list[PosLine]:
@@ -245,7 +228,9 @@ def positioned_lines(lines: list[TextLine], skip: set[int], pages: dict[int, int
     for line in lines:
         if line.is_row or line.number in skip:
             continue
-        pieces = with_figures_apart(display_pieces(line.raw))
+        # Only runs of spaces carry positions: figures parted by single spaces (-raw copies,
+        # copies out of PDF readers) are read in order instead (row_cells).
+        pieces = display_pieces(line.raw)
         out.append(PosLine(tuple(pieces), pages.get(line.number, 1), float(line.number), line.number + 1.0,
                            line.number))
     return out
@@ -271,7 +256,7 @@ def tokens_from_text(text: str) -> list[Token]:
     furniture = headers | {line.number for line in lines if not line.is_row and is_page_furniture(line.text)}
     fmt = matching.detect_format([line.text for line in lines])
     positioned = positioned_lines(lines, furniture, page_of_lines(text))
-    tables = read_tables(positioned, unit=2.0, slack=0.75)
+    tables = read_tables(positioned, unit=2.0, slack=0.75, fmt=fmt, stack_gap=1.5)
     starts = {min(positioned[k].number for k in table.lines): table for table in tables}
     consumed = {positioned[k].number for table in tables for k in table.lines}
     index = 0
@@ -287,16 +272,18 @@ def tokens_from_text(text: str) -> list[Token]:
             continue
         if line.cells is None:
             cells = None if line.number in furniture else row_cells(line.text, fmt)
+            if line.number not in furniture and _join_group_label(tokens, pending, line.text, fmt):
+                pending = []
             if cells is None:
                 if line.number not in furniture:
                     pending = _label_run(tokens, pending, line.text)
                 # page numbers are passed over by the table readers, but they are the tagger's to label
                 tokens.append(Token(text=line.text, line=line.number, furniture=line.number in headers))
                 continue
-            if not looks_like_figure_row(cells) or not pending:
+            label = join_pieces(tokens[k].text for k in pending) if pending else ""
+            if not looks_like_figure_row(cells) or not pending or not _reads_as_row(label, fmt):
                 tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in cells)
             else:  # figures alone under the lines of their wrapped label: one row
-                label = join_pieces(tokens[k].text for k in pending)
                 first = pending[0]
                 del tokens[first:]
                 tokens.append(Token(text=label, line=line.number, cell=True))
@@ -311,12 +298,32 @@ def looks_like_figure_row(cells: list[str]) -> bool:
     return all(is_figure(cell) for cell in cells)
 
 
+def _join_group_label(tokens: list[Token], pending: list[int], text: str, fmt: str) -> bool:
+    """A group label wrapped over lines of its own (「（六）其他」 「处理」, as -raw copies print it) made
+    one token when the next label opens: together its lines read as a group of the format."""
+    if len(pending) < 2 or pending[-1] != len(tokens) - 1 or not _numbered(text):
+        return False
+    joined = join_pieces(tokens[k].text for k in pending)
+    if matching.match_application_group(joined, fmt) is None:
+        return False
+    first = pending[0]
+    merged = tokens[first].with_text(joined)
+    del tokens[first:]
+    tokens.append(merged)
+    return True
+
+
+def _numbered(text: str) -> bool:
+    printed = clean(text).strip()
+    return matching.strip_numbering(printed) != printed
+
+
 def _label_run(tokens: list[Token], pending: list[int], text: str) -> list[int]:
     """Token indices of the label lines just before a row's figures: a line opening an outline
     number (or a fresh label after a row) starts the run, an unnumbered short line continues it;
     a sentence ends it."""
     printed = clean(text).strip()
-    if len(printed) > 40 or any(mark in printed for mark in "。；;："):
+    if len(printed) > 40 or any(mark in printed for mark in "。；;：") or matching.match_section_heading(printed):
         return []
     here = len(tokens)
     if matching.strip_numbering(printed) != printed:
