@@ -33,7 +33,7 @@ from .words import join_pieces
 
 # Tolerances in character widths (`unit`: the body font's em in points, or two display columns).
 FIGURE_GAP = 0.5  # a figure stands apart from the text before it by at least this
-MAX_GAP_LINES = 8  # non-figure lines a table body may hold between two figure lines (wrapped labels)
+MAX_GAP_LINES = 40  # non-figure lines a table body may hold between two figure lines (wrapped labels, blank rows)
 MAX_HEADER_LINES = 30  # lines above the first figure line that may be the table's header (one word a line in -raw copies)
 STACK_GAP = 0.9  # vertical gap (in line heights) within one wrapped label or header cell
 MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart
@@ -129,8 +129,9 @@ def figure_pieces(line: PosLine, unit: float) -> list[Piece]:
 
 
 def _stops_table(line: PosLine) -> bool:
+    """A line no table holds: a section heading, or a sentence."""
     text = line.text
-    return bool(matching.match_section_heading(text)) or (len(clean(text)) > 30 and _sentence(text))
+    return bool(matching.match_section_heading(text)) or _sentence(text)
 
 
 def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int, int]]:
@@ -140,7 +141,12 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
     i = 0
     while i < len(lines):
         if not figure_at[i]:
-            i += 1
+            blank = _blank_table(lines, i, figure_at)
+            if blank is not None:
+                regions.append((i, i, blank))
+                i = blank + 1
+            else:
+                i += 1
             continue
         start = last = i
         j = i + 1
@@ -154,7 +160,17 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
         end = last
         while end + 1 < len(lines) and end + 1 < j and lines[end + 1].page == lines[last].page \
                 and lines[end + 1].top - lines[end].bottom < STACK_GAP * (lines[end].bottom - lines[end].top) \
-                and not _stops_table(lines[end + 1]):
+                and not _stops_table(lines[end + 1]) and not _sentence(lines[end + 1].text):
+            end += 1
+        # blocks printed without any figure after the last one (the 2019 format's blank blocks):
+        # a block title or a header line (信息内容 …) and the short labels under it
+        blank_block = any(_block_title(lines[k]) or _opens_header(lines[k]) for k in range(last + 1, end + 1))
+        while end + 1 < len(lines) and not _stops_table(lines[end + 1]) and not figure_at[end + 1]:
+            nxt = lines[end + 1]
+            if _block_title(nxt) or _opens_header(nxt):
+                blank_block = True
+            elif not (blank_block and len(clean(nxt.text)) <= 30 and not _sentence(nxt.text)):
+                break
             end += 1
         head = start
         while head - 1 >= 0 and start - (head - 1) <= MAX_HEADER_LINES and not _stops_table(lines[head - 1]) \
@@ -170,6 +186,21 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
             regions.append((head, start, end))
         i = j if j > end else end + 1
     return regions
+
+
+def _blank_table(lines: Sequence[PosLine], i: int, figure_at: list[bool]) -> int | None:
+    """The last line of a table that prints no figure at all, opening at line `i` with its header
+    (申请人情况, or 信息内容 …): short label lines up to the next sentence or section heading; None
+    when a figure follows first (the ordinary reading takes it) or nothing follows."""
+    line = lines[i]
+    if not (matching.core(line.text) == "申请人情况" or _opens_header(line)):
+        return None
+    end = i
+    while end + 1 < len(lines) and not _stops_table(lines[end + 1]) and lines[end + 1].page - line.page <= 1:
+        if figure_at[end + 1]:
+            return None
+        end += 1
+    return end if end - i >= 2 else None
 
 
 def _near(above: PosLine, below: PosLine) -> bool:
@@ -255,14 +286,14 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
                    unit: float) -> list[tuple[float, float]]:
     """`columns` with a column for each header word that stands right of the labels over no figure
     column (a column printed blank on every row), when it fits between its neighbours."""
-    extra = []
-    for line in header:
-        for piece in line.pieces:
-            if piece.x0 < left or any(_overlaps(piece.x0, piece.x1, x0, x1, 1.0 * unit) for x0, x1 in columns):
-                continue
-            if any(_overlaps(piece.x0, piece.x1, x0, x1) for x0, x1 in extra):
-                continue
-            extra.append((piece.x0, piece.x1))
+    extra: list[tuple[float, float]] = []
+    # narrowest first: a word over several columns (法人或其他组织) is no column of its own
+    for piece in sorted((p for line in header for p in line.pieces), key=lambda p: p.x1 - p.x0):
+        if piece.x0 < left or any(_overlaps(piece.x0, piece.x1, x0, x1, 1.0 * unit) for x0, x1 in columns):
+            continue
+        if any(_overlaps(piece.x0, piece.x1, x0, x1) for x0, x1 in extra):
+            continue
+        extra.append((piece.x0, piece.x1))
     return sorted(columns + extra)
 
 
@@ -306,12 +337,18 @@ class Stack:
         return join_pieces(p.text for _, p in self.pieces)
 
 
+def _own_row(text: str, fmt: str, threshold: float = 0.95) -> bool:
+    """A label that reads as a row of the format all by itself."""
+    score = max(matching.match_disclosure_row(text, fmt)[1], matching.match_application_row(text, fmt)[1])
+    return score >= threshold
+
+
 def _numbered(text: str) -> bool:
     return matching.strip_numbering(text) != clean(text).strip()
 
 
 def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float | dict[int, float],
-                 figure_lines: set[int], stack_gap: float = STACK_GAP) -> list[Stack]:
+                 figure_lines: set[int], stack_gap: float = STACK_GAP, fmt: str = "2021") -> list[Stack]:
     """Label pieces (those left of `left`, the first column) stacked into cells: a piece joins the
     cell above it when they overlap horizontally, the gap between them is under a line and it opens
     no outline number. Two pieces that each stand on a figure line join only as a group label
@@ -332,8 +369,8 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float |
                     continue
                 if not _overlaps(piece.x0, piece.x1, stack.x0, stack.x1) or any(i == k for i, _ in stack.pieces):
                     continue
-                if _numbered(piece.text):
-                    break
+                if _numbered(piece.text) or (_own_row(piece.text, fmt) and _own_row(stack.text, fmt)):
+                    break  # 「规章」 over 「规范性文件」: each a row of its own
                 if on_figure is not None and stack.figure_lines and not (beside and stack.beside):
                     break
                 best = stack
@@ -354,10 +391,11 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float |
 # --- one block ---------------------------------------------------------------------------
 
 def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int], header: Sequence[PosLine],
-                       unit: float, slack: float) -> list[tuple[float, float]] | None:
+                       unit: float, slack: float, labelled: bool = True) -> list[tuple[float, float]] | None:
     """The block's columns by position, or None when position cannot settle them: figures that do
     not line up, more columns than any row fills where positions are approximate, or a column with
-    no header word of its own."""
+    no header word of its own. `labelled`: the rows print labels left of their figures (without
+    them, as in the review table, a header word left of the first figure heads a blank column)."""
     columns = figure_columns([figures[k] for k in figure_lines], unit, slack)
     if columns is None:
         return None
@@ -367,7 +405,7 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
         return None
     if header and not headed(header, columns, columns[0][0], unit):
         return None
-    columns = header_columns(header, columns, columns[0][0] - 0.01, unit)
+    columns = header_columns(header, columns, columns[0][0] - 0.01 if labelled else float("-inf"), unit)
     for k in figure_lines:  # a figure over two columns (a header column added beside it)
         if any(column_of(p, columns, unit, slack) is None for p in figures[k]):
             return None
@@ -375,16 +413,20 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
 
 
 def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int, slack: float = 0.05,
-               fmt: str = "2021", stack_gap: float = STACK_GAP) -> tuple[list[PosCell], list[int]] | None:
+               fmt: str = "2021", stack_gap: float = STACK_GAP, blank_rows: bool = False
+               ) -> tuple[list[PosCell], list[int]] | None:
     """Cells of one block (header row, then one row per figure line) and the lines it consumed;
-    None when position cannot settle its columns."""
+    None when position cannot settle its columns. `blank_rows`: a row label with nothing printed
+    right of it is a row of blank cells (where the source shows all it prints: a text layer, a
+    text copy; never an OCR reading, which may miss faint print)."""
     indices = list(range(first, last + 1))
     figures = {k: figure_pieces(lines[k], unit) for k in indices}
     figure_lines = [k for k in indices if figures[k]]
     if not figure_lines:
-        return None
+        return _blank_block(lines, indices, unit, row0, stack_gap, fmt) if blank_rows else None
     header = [lines[k] for k in indices if k < figure_lines[0]]
-    columns = positional_columns(figures, figure_lines, header, unit, slack)
+    labelled = any(len(lines[k].pieces) > len(figures.get(k, ())) for k in indices if k >= figure_lines[0])
+    columns = positional_columns(figures, figure_lines, header, unit, slack, labelled)
     ordinal = columns is None
     if columns is not None:
         left = columns[0][0]
@@ -411,38 +453,68 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
                 return None
     body = [k for k in indices if k >= figure_lines[0]]
     edges = {k: figures[k][0].x0 if figures[k] else float("inf") for k in body} if ordinal else left
-    stacks = label_stacks(lines, body, edges, set(figure_lines), stack_gap)
-    rows = _rows(lines, figure_lines, stacks, fmt)
+    stacks = label_stacks(lines, body, edges, set(figure_lines), stack_gap, fmt)
+    rows = _rows(lines, figure_lines, stacks, fmt, blank_rows and not ordinal)
     if rows is None:
         return None
+    return _block_cells(lines, rows, header, columns, left, placed, row0, unit), indices
+
+
+def _block_cells(lines: Sequence[PosLine], rows: dict[int, list[Stack]], header: Sequence[PosLine],
+                 columns: list[tuple[float, float]], left: float, placed: dict[int, dict[int, Piece]], row0: int,
+                 unit: float) -> list[PosCell]:
+    """The block's cells: the header row, then each row top to bottom (a line with no figures
+    placed is a row of blank cells)."""
     cells: list[PosCell] = []
-    n_label = max((len(labels) for labels in rows.values()), default=1)
-    label_cols = max(n_label, 1)
+    label_cols = max((len(labels) for labels in rows.values()), default=1) or 1
     row = row0
     if header:
         cells.extend(_header_cells(header, columns, left, label_cols, row, unit))
         row += 1
-    for k in figure_lines:
+    for k in sorted(rows, key=lambda k: (lines[k].page, lines[k].top)):
         line = lines[k]
         for c, stack in enumerate(rows[k]):
             cells.append(PosCell(row, c, stack.text, stack.page, line.number,
                                  (stack.x0, stack.top, stack.x1, stack.bottom)))
         for c in range(len(columns)):
-            piece = placed[k].get(c)
+            piece = placed.get(k, {}).get(c)
             box = None if piece is None else (piece.x0, line.top, piece.x1, line.bottom)
             cells.append(PosCell(row, label_cols + c, "" if piece is None else piece.text, line.page,
                                  line.number, box))
         row += 1
-    return cells, indices
+    return cells
 
 
-def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack], fmt: str = "2021"
-          ) -> dict[int, list[Stack]] | None:
+def _blank_block(lines: Sequence[PosLine], indices: list[int], unit: float, row0: int, stack_gap: float,
+                 fmt: str) -> tuple[list[PosCell], list[int]] | None:
+    """A block that prints no figure at all (the 2019 format leaves whole blocks, even whole tables,
+    blank): its header lines up to the first row label, its columns the header words right of the
+    row labels, each row label a row of blanks."""
+    body_start = next((n for n, k in enumerate(indices) if n > 0 and lines[k].pieces and (
+        _numbered(lines[k].pieces[0].text) or _own_row(lines[k].pieces[0].text, fmt))), None)
+    if body_start is None:
+        return None
+    header, body = [lines[k] for k in indices[:body_start]], indices[body_start:]
+    left = max(p.x1 for k in body for p in lines[k].pieces)
+    columns = header_columns(header, [], left + 0.01, unit)
+    if not columns:
+        return None
+    stacks = label_stacks(lines, body, left + 0.01, set(), stack_gap, fmt)
+    rows = _rows(lines, [], stacks, fmt, blank_rows=True)
+    if rows is None:
+        return None
+    return _block_cells(lines, rows, header, columns, columns[0][0], {}, row0, unit), indices
+
+
+def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack], fmt: str = "2021",
+          blank_rows: bool = False) -> dict[int, list[Stack]] | None:
     """Figure line -> its label cells, left to right. A stack goes to the figure line it stands on,
     else to the figure line its extent covers (the nearest to its middle). A group label printed
     beside several rows (left of their own labels) goes to the first of its rows: the one whose own
     label opens the numbering (1.) just above it. A stack beside no figure line fails the block."""
     rows: dict[int, list[Stack]] = {k: [] for k in figure_lines}
+    groups: list[Stack] = []
+    rest: list[Stack] = []  # beside no figure line
     for stack in stacks:
         if stack.figure_lines:
             rows[stack.figure_lines[0]].append(stack)
@@ -450,14 +522,17 @@ def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]
         height = max(stack.bottom - stack.top, 1e-6) / max(len(stack.pieces), 1)
         beside = [k for k in figure_lines if lines[k].page == stack.page
                   and stack.top - height / 2 <= (lines[k].top + lines[k].bottom) / 2 <= stack.bottom + height / 2]
-        if not beside and any(other.x0 >= stack.x1 and other.page == stack.page and other.top < stack.bottom
-                              and stack.top < other.bottom for other in stacks):
-            # a group label centred beside the rows of its group, level with none of their figures
-            beside = [k for k in figure_lines if lines[k].page == stack.page]
         if beside:
             middle = (stack.top + stack.bottom) / 2
             rows[min(beside, key=lambda k: abs((lines[k].top + lines[k].bottom) / 2 - middle))].append(stack)
             continue
+        if matching.match_application_group(stack.text, fmt) is not None or any(
+                other.x0 >= stack.x1 and other.page == stack.page and other.top < stack.bottom
+                and stack.top < other.bottom for other in stacks):
+            groups.append(stack)  # a group label beside the rows of its group: placed below
+            continue
+        rest.append(stack)
+    for stack in rest:
         # Words at the top of a page, over no figure: the rest of the row cut by the page break above.
         above = [k for k in figure_lines if lines[k].page < stack.page]
         below = [k for k in figure_lines if lines[k].page == stack.page and lines[k].top > stack.bottom]
@@ -466,16 +541,28 @@ def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]
             last = max(rows[above[-1]], key=lambda s: s.x0)
             last.pieces.extend(stack.pieces)
             continue
-        # A group label of the format on lines of its own (a -raw copy prints it before its rows):
-        # it opens the first row below it.
-        if below and matching.match_application_group(stack.text, fmt) is not None:
-            rows[below[0]].insert(0, stack)
+        if blank_rows and matching.core(stack.text) and (len(stack.pieces) == 1 or _own_row(stack.text, fmt, 0.85)) \
+                and _alone(stack, lines, figure_lines, rows):
+            rows[stack.pieces[0][0]] = [stack]  # a row label with nothing right of it: a blank row
             continue
         return None  # a label beside no figure: a row printed blank, or figures not read
-    for k in figure_lines:
-        rows[k].sort(key=lambda s: s.x0)
+    for group in groups:
+        # the row nearest its middle on its page, else (a -raw copy prints it on lines of its own
+        # before its rows) the first row below it
+        middle = (group.top + group.bottom) / 2
+        same = [k for k in rows if lines[k].page == group.page]
+        below = [k for k in rows if (lines[k].page, lines[k].top) > (group.page, group.bottom)]
+        if same:
+            rows[min(same, key=lambda k: abs((lines[k].top + lines[k].bottom) / 2 - middle))].append(group)
+        elif below:
+            rows[min(below, key=lambda k: (lines[k].page, lines[k].top))].insert(0, group)
+        else:
+            return None
+    for labels in rows.values():
+        labels.sort(key=lambda s: s.x0)
+    order = sorted(rows, key=lambda k: (lines[k].page, lines[k].top))
+    _join_cut_groups(rows, order, fmt)
     # group labels: a row holding two label cells whose left one stands beside no numbered "1." row
-    order = list(figure_lines)
     for n, k in enumerate(order):
         if len(rows[k]) < 2:
             continue
@@ -496,6 +583,30 @@ def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]
 
 def _first_column(piece: Piece, columns: Sequence[tuple[float, float]]) -> int:
     return next((k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1)), 0)
+
+
+def _join_cut_groups(rows: dict[int, list[Stack]], order: list[int], fmt: str) -> None:
+    """A group label cut by a page break (「（五）不予」 at the foot of a page, 「处理」 at the top of the
+    next) is one label again: the lower piece opens no number and together they read as a group."""
+    previous: Stack | None = None
+    for k in order:
+        for stack in list(rows[k][:-1]):  # a group label stands left of the row's own label
+            if previous is not None and previous.page < stack.page and not _numbered(stack.text) \
+                    and matching.match_application_group(previous.text, fmt) is None \
+                    and matching.match_application_group(previous.text + stack.text, fmt) is not None:
+                previous.pieces.extend(stack.pieces)
+                rows[k].remove(stack)
+                continue
+            previous = stack
+
+
+def _alone(stack: Stack, lines: Sequence[PosLine], figure_lines: list[int], rows: dict[int, list[Stack]]) -> bool:
+    """Whether a label beside no figure line is far from any figure line that has no label (figures
+    printed off-centre from their label would be such a line)."""
+    middle = (stack.top + stack.bottom) / 2
+    height = stack.bottom - stack.top
+    return all(rows.get(k) for k in figure_lines
+               if lines[k].page == stack.page and abs((lines[k].top + lines[k].bottom) / 2 - middle) <= 1.5 * height)
 
 
 def _numbered_first(text: str) -> bool:
@@ -531,7 +642,7 @@ def _header_cells(header: Sequence[PosLine], columns: list[tuple[float, float]],
 # --- the whole stream ---------------------------------------------------------------------
 
 def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05, fmt: str | None = None,
-                stack_gap: float = STACK_GAP) -> list[PosTable]:
+                stack_gap: float = STACK_GAP, blank_rows: bool = True) -> list[PosTable]:
     """Every table without ruling lines among `lines` (in reading order, furniture left out).
     `slack`: how far (in characters) figures of one column may stand apart: little where positions
     are exact (PDF points), more in a text copy whose spaces only approximate the page.
@@ -543,7 +654,7 @@ def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05, fmt:
         table = PosTable(lines=[])
         row = 0
         for first, last in split_blocks(lines, head, end, unit):
-            read = read_block(lines, first, last, unit, row, slack, fmt, stack_gap)
+            read = read_block(lines, first, last, unit, row, slack, fmt, stack_gap, blank_rows)
             if read is None:
                 continue
             cells, used = read
