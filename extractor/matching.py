@@ -120,6 +120,12 @@ def match_application_row(text: str, fmt: str, group: str | None = None) -> tupl
         elif group is None or group == lab.group:
             candidates[lab.key] = lab.leaf
     key, score = best_match(text, candidates)
+    if key is None and group is not None:
+        # the group in force may be wrong (a group label cut or lost in a copy): a label that names
+        # one row of another group exactly is that row
+        key, score = best_match(text, {lab.key: lab.leaf for lab in application_labels(fmt)})
+        if score < 0.95:
+            key = None
     if key is None:
         with_group = {lab.key: (lab.group or "") + lab.leaf for lab in application_labels(fmt)}
         key, score = best_match(text, with_group)

@@ -254,7 +254,10 @@ class TableAssembler:
         if tok.confidence is None:
             return parsed.value
         threshold = MIN_VALUE_CONFIDENCE if checked else MIN_UNCHECKED_VALUE_CONFIDENCE
-        if tok.confidence < threshold:
+        if tok.confidence < threshold and not tok.text.strip():
+            self.out.errors.append(f"{where}: nothing was read in this cell of a scanned table without ruling "
+                                   "lines; a faint figure may be printed there; check it")
+        elif tok.confidence < threshold:
             self.out.errors.append(
                 f"{where}: “{tok.text}” was recognised with low confidence ({tok.confidence:.2f}); check it")
         elif not checked and (tok.digit_rival or 0.0) > MAX_UNCHECKED_DIGIT_RIVAL:

@@ -399,11 +399,13 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
     columns = figure_columns([figures[k] for k in figure_lines], unit, slack)
     if columns is None:
         return None
-    if slack > EXACT_SLACK and len(columns) != max(len(figures[k]) for k in figure_lines):
-        # Approximate positions (a text copy) place a figure only under columns some row fills
-        # entirely: more columns than any row has figures means rows that do not line up.
+    is_headed = bool(header) and headed(header, columns, columns[0][0], unit)
+    if header and not is_headed:
         return None
-    if header and not headed(header, columns, columns[0][0], unit):
+    if slack > EXACT_SLACK and not is_headed and len(columns) != max(len(figures[k]) for k in figure_lines):
+        # Approximate positions (a text copy) without a header over every column place a figure
+        # only under columns some row fills entirely: more columns than any row has figures means
+        # rows that do not line up.
         return None
     columns = header_columns(header, columns, columns[0][0] - 0.01 if labelled else float("-inf"), unit)
     for k in figure_lines:  # a figure over two columns (a header column added beside it)

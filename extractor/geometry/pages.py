@@ -204,10 +204,11 @@ def body_unit(pages: Sequence[PageLayout]) -> float:
     return heights[len(heights) // 2] if heights else 10.0
 
 
-def unruled_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]]
+def unruled_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]], blank_rows: bool = True
                    ) -> tuple[list[PosTable], list[tuple[int, int]]]:
     """Tables without ruling lines among the pages' text lines (furniture passed over), and the
-    (page index, line index) of each line given to the reader, in its order."""
+    (page index, line index) of each line given to the reader, in its order. `blank_rows`: a label
+    with nothing right of it is a row of blanks (a text layer shows all it prints; OCR may not)."""
     unit = body_unit(pages)
     where: list[tuple[int, int]] = []
     lines: list[PosLine] = []
@@ -217,7 +218,7 @@ def unruled_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]]
                 continue
             where.append((p, i))
             lines.append(pos_line(line, page.number, len(lines), unit))
-    return read_tables(lines, unit), where
+    return read_tables(lines, unit, blank_rows=blank_rows), where
 
 
 def pos_tokens(table: PosTable, index: int, number: int) -> tuple[list[Token], int]:
@@ -235,15 +236,16 @@ def pos_tokens(table: PosTable, index: int, number: int) -> tuple[list[Token], i
 
 
 def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
-                  tables: Sequence[Sequence[tuple[int, int]]], settings: LayoutSettings = DEFAULT_SETTINGS
-                  ) -> list[Token]:
+                  tables: Sequence[Sequence[tuple[int, int]]], settings: LayoutSettings = DEFAULT_SETTINGS,
+                  exact: bool = True) -> list[Token]:
     """All tokens in reading order: per page, text lines and table rows by their top.
 
     Every text line and every table grid row gets the next line number. Text lines that hold a
     table without ruling lines (`columns`) become that table's grid, at the place of its first line.
+    `exact`: the text is a text layer, not an OCR reading (see `unruled_tables`).
     """
     places = table_places(pages, tables, settings.column_tolerance)
-    unruled, where = unruled_tables(pages, furniture)
+    unruled, where = unruled_tables(pages, furniture, blank_rows=exact)
     starts: dict[tuple[int, int], PosTable] = {}
     consumed: set[tuple[int, int]] = set()
     for table in unruled:

@@ -152,6 +152,11 @@ def attach_confidence(tokens: Sequence[Token], read: dict[int, ReadPage]) -> lis
     out = []
     for tok in tokens:
         page = read.get(tok.page)
+        if page is not None and tok.bbox is None and tok.table is not None and not tok.text.strip():
+            # a blank placed by position in a table without ruling lines: OCR may have missed faint
+            # print there, so it is not taken for blank without a look
+            out.append(replace(tok, confidence=0.0))
+            continue
         if page is None or tok.bbox is None:
             out.append(tok)
             continue
@@ -189,7 +194,7 @@ def assemble(layouts: list, read: dict[int, ReadPage], count: int, problems: lis
     """The PDF loader's chain over page layouts (some read by OCR), then OCR confidences."""
     furniture = mark_furniture(layouts, settings)
     tables = layout.join_tables(layouts, furniture, settings)
-    tokens = attach_confidence(layout.layout_tokens(layouts, furniture, tables, settings), read)
+    tokens = attach_confidence(layout.layout_tokens(layouts, furniture, tables, settings, exact=not read), read)
     return Document(tokens=tokens, format=FORMAT, pages=count, problems=problems)
 
 

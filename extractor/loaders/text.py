@@ -57,6 +57,10 @@ def split_line(line: str) -> tuple[list[str], bool] | None:
         return (pieces[:-1] if terminated else pieces), terminated
     if "\t" in line:
         return [p.strip() for p in line.split("\t")], True
+    if _ideographic(line):
+        # cells joined by one ideographic space each, a blank cell leaving two in a row (also at
+        # the line's start: a row without a label, or under a merged label)
+        return [p.strip(" ") for p in line.strip(" \r\n").split("\u3000")], True
     return None
 
 
@@ -74,9 +78,9 @@ def running_headers(lines: list[TextLine]) -> set[int]:
     for line in lines:
         if line.is_row:
             continue
-        key = clean(line.text).replace(" ", "")
-        if len(key) < _RUNNING_HEADER_MIN or "。" in key:
-            continue
+        key = clean(line.text).replace(" ", "").replace("\u3000", "")
+        if len(key) < _RUNNING_HEADER_MIN or "。" in key or key.startswith("信息内容"):
+            continue  # (a table header repeated for each block of the table is no page header)
         if seen[key]:
             out.add(line.number)
         seen[key] += 1
@@ -170,6 +174,8 @@ def join_wrapped(lines: list[TextLine], furniture: set[int] = frozenset()) -> li
 # copy of Chinese text only prints where the page left a gap).
 _GAP = re.compile(r"(?: {2,}|\u3000+|\t|(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef]|\d{1,2}[.．、]))")
 _SPACES = re.compile(r"\s+")
+# A group's outline number (（三）, 三、) before a row's own numbered label: 「（四）无法 1.本机关不掌握…」
+_GROUP_NUMBER = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 
 
 def display_width(text: str) -> int:
@@ -214,6 +220,12 @@ def row_cells(text: str, fmt: str) -> list[str] | None:
         return figures if len(figures) >= 2 else None  # a lone figure may be a page number
     if len(label) > 60 or any(mark in label for mark in "。；;"):
         return None
+    # a group label printed before the row's own (「（五）不予处理 1.信访举报投诉类申请 0 …」): its own cell
+    for k in range(1, cut):
+        group, rest = join_pieces(words[:k]), join_pieces(words[k:cut])
+        opens_group = matching.match_application_group(group, fmt) is not None or _GROUP_NUMBER.match(group)
+        if opens_group and _numbered(rest) and _reads_as_row(rest, fmt):
+            return [group, rest, *figures]
     return [label, *figures] if _reads_as_row(label, fmt) else None
 
 
@@ -261,7 +273,10 @@ def tokens_from_text(text: str) -> list[Token]:
     consumed = {positioned[k].number for table in tables for k in table.lines}
     index = 0
     pending: list[int] = []  # tokens of label lines since the last row (a label wrapped above its figures)
+    grid: tuple[int, int, int] | None = None  # table, last line, next row of the ideographic-space rows
+    previous = -1
     for line in join_wrapped(lines, headers):
+        before, previous = previous, line.number
         if line.number in starts:
             table = starts[line.number]
             tokens.extend(Token(text=cell.text, line=cell.line, cell=True, table=index, row=cell.row, col=cell.col)
@@ -289,9 +304,30 @@ def tokens_from_text(text: str) -> list[Token]:
                 tokens.append(Token(text=label, line=line.number, cell=True))
                 tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in cells)
             pending = []
+        elif _ideographic(line.raw):
+            # one ideographic space a cell boundary: each cell's column is its place in the line
+            if grid is None or grid[1] != before:
+                grid = (index, line.number, 0)
+                index += 1
+            table, _, row = grid
+            tokens.extend(Token(text=cell, line=line.number, cell=True, table=table, row=row, col=col)
+                          for col, cell in enumerate(line.cells))
+            grid = (table, line.number, row + 1)
         else:
             tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in line.cells)
     return tokens
+
+
+def _ideographic(raw: str) -> bool:
+    """A row of cells joined by ideographic spaces (U+3000), as against a paragraph indented with
+    them: spaces between three cells or more, before a figure, or after the last cell."""
+    if "|" in raw or "\t" in raw:
+        return False
+    body = raw.strip(" \r\n").lstrip("\u3000")
+    if "\u3000" not in body:
+        return False
+    pieces = body.split("\u3000")
+    return len(pieces) >= 3 or body.endswith("\u3000") or any(_is_value_text(p.strip()) for p in pieces[1:])
 
 
 def looks_like_figure_row(cells: list[str]) -> bool:
