@@ -113,12 +113,11 @@ def match_application_row(text: str, fmt: str, group: str | None = None) -> tupl
     A label may be printed alone ("1.属于国家秘密") or with its group in one
     piece ("（三）不予公开 1.属于国家秘密").
     """
-    candidates: dict[str, str] = {}
-    for lab in application_labels(fmt):
-        if lab.group is None:
-            candidates[lab.key] = lab.leaf
-        elif group is None or group == lab.group:
-            candidates[lab.key] = lab.leaf
+    worded = _worded_row(text, fmt)
+    if worded is not None:
+        return worded, 1.0
+    candidates = {lab.key: lab.leaf for lab in application_labels(fmt)
+                  if lab.group is None or group is None or group == lab.group}
     key, score = best_match(text, candidates)
     if key is None and group is not None:
         # the group in force may be wrong (a group label cut or lost in a copy): a label that names
@@ -130,6 +129,18 @@ def match_application_row(text: str, fmt: str, group: str | None = None) -> tupl
         with_group = {lab.key: (lab.group or "") + lab.leaf for lab in application_labels(fmt)}
         key, score = best_match(text, with_group)
     return key, score
+
+
+@cache
+def _row_wordings(fmt: str) -> dict[str, str]:
+    rows = {lab.key for lab in application_labels(fmt)}
+    return {core(wording): key for key, wordings in vocabulary.APPLICATION_ROW_WORDINGS.items() if key in rows
+            for wording in wordings}
+
+
+def _worded_row(text: str, fmt: str) -> str | None:
+    """The row a label names in another wording real reports use (（七）合计 for 总计), by equal cores."""
+    return _row_wordings(fmt).get(core(text))
 
 
 def match_application_group(text: str, fmt: str) -> str | None:

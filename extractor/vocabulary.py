@@ -43,3 +43,14 @@ WEB_CHROME_MARKERS = (
     "网站地图", "联系我们", "主办单位", "承办单位", "ICP备", "版权所有", "浏览次数", "字号",
     "发布日期", "发布时间", "来源：", "网站标识码", "无障碍", "上一篇", "下一篇", "相关链接", "返回顶部",
 )
+
+# Row labels as some bodies word them, for rows whose printed words share too little with the
+# format's to be matched by similarity: applications row key -> wordings (compared as cores,
+# numbering and punctuation stripped, and only when equal).
+APPLICATION_ROW_WORDINGS = {
+    "total_processed": ("合计", "小计合计", "办理结果合计"),
+    "new_received": ("本年新收申请数量", "本年新收申请", "本年新收"),
+    "carried_over": ("上年结转申请数量", "上年结转申请", "上年结转"),
+    "carried_forward": ("结转下年度办理", "结转下年度继续办理", "结转下年度"),
+}
+
