@@ -152,3 +152,85 @@ def test_a_page_box_of_non_numbers_is_named_damaged_not_an_internal_error(tmp_pa
                        else data.replace(b"/MediaBox[", b"/MediaBox[/x ", 1))
     result = extract(broken, tagger=RULES)
     assert not any("internal error" in error for error in result["errors"]), result["errors"]
+
+
+def _reworded_docx(src: Path, dst: Path, old: str, new: str) -> Path:
+    from docx import Document as Docx
+
+    doc = Docx(str(src))
+    replaced = 0
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        replaced += old in run.text
+                        run.text = run.text.replace(old, new)
+    assert replaced
+    doc.save(str(dst))
+    return dst
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["txt-pipe", "txt-spaces", "html", "docx", "pdf"])
+def test_a_total_row_printed_he_ji_is_the_total_row_in_every_format(tmp_path, fmt):
+    # issue 15: 「（七）合计」 (not 总计) lost the last result row in every format
+    from extractor.convert import convert
+
+    gold = _gold("seed-000")
+    if fmt in ("docx", "pdf"):
+        docx = render(gold, "docx", tmp_path, name="grid", table_rules="none")
+        path = _reworded_docx(docx, tmp_path / "reworded.docx", "（七）总计", "（七）合计")
+        if fmt == "pdf":
+            path = convert(path, "pdf", tmp_path / "pdf")
+    else:
+        path = render(gold, fmt, tmp_path, name="copy")
+        text = path.read_text("utf-8")
+        assert "（七）总计" in text
+        path.write_text(text.replace("（七）总计", "（七）合计"), "utf-8")
+    result = extract(path, tagger=RULES)
+    assert result["tables"]["applications"]["total_processed"] == gold["tables"]["applications"]["total_processed"]
+    assert not any("total_processed" in error for error in result["errors"]), result["errors"]
+
+
+def _zeros_blank(gold: dict) -> dict:
+    """The 2019 format's habit: zero figures printed as blank cells (blanks count as 0 in the rules)."""
+    out = json.loads(json.dumps(gold))
+    for rows in out["tables"].values():
+        for cells in rows.values():
+            for column, value in cells.items():
+                if value == 0:
+                    cells[column] = None
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt,options", [("pdf", {"table_rules": "none"}), ("pdf", {"table_rules": "three-line"}),
+                                         ("txt-spaces", {"spacing": "aligned"}),
+                                         ("txt-spaces", {"spacing": "ideographic"})])
+def test_blank_cells_of_the_2019_format_are_read_by_position(tmp_path, fmt, options):
+    fixture = Path(__file__).resolve().parent / "fixtures" / "report-2019.json"
+    gold = _zeros_blank(json.loads(fixture.read_text("utf-8")))
+    blanks = sum(v is None for rows in gold["tables"].values() for cells in rows.values() for v in cells.values())
+    assert blanks > 20  # blanks in first, middle and last columns, and whole rows
+    result = extract(render(gold, fmt, tmp_path, name="r2019", **options), tagger=RULES)
+    right, total, wrong = _score(result, gold)
+    assert wrong == []
+    assert right == total, result["errors"]
+    assert result["report"]["format_version"] == "2019"
+
+
+def test_a_pdftotext_copy_that_collapses_a_blank_cell_never_moves_a_figure_into_it(tmp_path):
+    # pdftotext -layout printed this row's 0 (現行有效件數) under 本年廢止件數: a blank cell collapsed
+    # and digits drift from CJK headers. By position it reads repealed = 0; it must be named instead.
+    text = ("二、主动公开政府信息情况\n"
+            "                     第二十條第（一）項\n"
+            "      信息內容           本年制發件數   本年廢止件數          現行有效件數\n"
+            "       規章               3                       0\n"
+            "     行政規範性文件\n")
+    path = tmp_path / "collapsed.txt"
+    path.write_text(text, encoding="utf-8")
+    result = extract(path, tagger=RULES)
+    regulations = result["tables"].get("active_disclosure", {}).get("regulations")
+    assert regulations in (None, {"issued": 3, "repealed": None, "in_force": 0}), regulations
+    assert result["status"] != "ok"

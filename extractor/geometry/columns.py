@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from .. import matching
@@ -37,6 +37,7 @@ MAX_GAP_LINES = 40  # non-figure lines a table body may hold between two figure 
 MAX_HEADER_LINES = 30  # lines above the first figure line that may be the table's header (one word a line in -raw copies)
 STACK_GAP = 0.9  # vertical gap (in line heights) within one wrapped label or header cell
 MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart
+NO_COLUMN = -1  # a header cell that names no column (figures placed by order)
 EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
 
 
@@ -407,11 +408,32 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
         # only under columns some row fills entirely: more columns than any row has figures means
         # rows that do not line up.
         return None
+    if slack > EXACT_SLACK and not lined_up(figures, figure_lines, header, columns):
+        return None
     columns = header_columns(header, columns, columns[0][0] - 0.01 if labelled else float("-inf"), unit)
     for k in figure_lines:  # a figure over two columns (a header column added beside it)
         if any(column_of(p, columns, unit, slack) is None for p in figures[k]):
             return None
     return columns
+
+
+def lined_up(figures: dict[int, list[Piece]], figure_lines: list[int], header: Sequence[PosLine],
+             columns: Sequence[tuple[float, float]]) -> bool:
+    """Whether a text copy's columns line up exactly: the figures of each column share their first
+    or their last display column, and so does a header word over them. Copies made by pdftotext
+    -layout only approximate the page (digits and CJK characters drift apart, a blank cell
+    collapses), so there a figure's place is trusted only where it lines up to the character."""
+    if not header:
+        return False
+    words = [p for line in header for p in line.pieces]
+    for x0, x1 in columns:
+        inside = [p for k in figure_lines for p in figures[k] if x0 <= p.middle <= x1]
+        starts, ends = {p.x0 for p in inside}, {p.x1 for p in inside}
+        edge_ok = (len(starts) == 1 and any(w.x0 in starts for w in words)) or \
+                  (len(ends) == 1 and any(w.x1 in ends for w in words))
+        if not edge_ok:
+            return False
+    return True
 
 
 def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int, slack: float = 0.05,
@@ -459,19 +481,22 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
     rows = _rows(lines, figure_lines, stacks, fmt, blank_rows and not ordinal)
     if rows is None:
         return None
-    return _block_cells(lines, rows, header, columns, left, placed, row0, unit), indices
+    return _block_cells(lines, rows, header, columns, left, placed, row0, unit, headed=not ordinal), indices
 
 
 def _block_cells(lines: Sequence[PosLine], rows: dict[int, list[Stack]], header: Sequence[PosLine],
                  columns: list[tuple[float, float]], left: float, placed: dict[int, dict[int, Piece]], row0: int,
-                 unit: float) -> list[PosCell]:
+                 unit: float, headed: bool = True) -> list[PosCell]:
     """The block's cells: the header row, then each row top to bottom (a line with no figures
-    placed is a row of blank cells)."""
+    placed is a row of blank cells). `headed`: the header words stand over the columns they name;
+    without (figures placed by their order), header words are given no column (`NO_COLUMN`), so
+    nothing maps a figure to a column by a header it does not stand under."""
     cells: list[PosCell] = []
     label_cols = max((len(labels) for labels in rows.values()), default=1) or 1
     row = row0
     if header:
-        cells.extend(_header_cells(header, columns, left, label_cols, row, unit))
+        found = _header_cells(header, columns, left, label_cols, row, unit)
+        cells.extend(found if headed else [replace(c, col=NO_COLUMN) for c in found])
         row += 1
     for k in sorted(rows, key=lambda k: (lines[k].page, lines[k].top)):
         line = lines[k]
@@ -523,7 +548,7 @@ def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]
             continue
         height = max(stack.bottom - stack.top, 1e-6) / max(len(stack.pieces), 1)
         beside = [k for k in figure_lines if lines[k].page == stack.page
-                  and stack.top - height / 2 <= (lines[k].top + lines[k].bottom) / 2 <= stack.bottom + height / 2]
+                  and stack.top - height / 4 < (lines[k].top + lines[k].bottom) / 2 < stack.bottom + height / 4]
         if beside:
             middle = (stack.top + stack.bottom) / 2
             rows[min(beside, key=lambda k: abs((lines[k].top + lines[k].bottom) / 2 - middle))].append(stack)

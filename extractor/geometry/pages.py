@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from .. import matching
 from ..tokens import LoadError, Token
-from .columns import Piece, PosLine, PosTable, read_tables
+from .columns import NO_COLUMN, Piece, PosLine, PosTable, read_tables
 from .page_breaks import join_split_cells, join_split_rows
 from .ruled import TablePart, nearest, snap
 from .words import _CID, DEFAULT_SETTINGS, Box, LayoutSettings, TextLine, run_text, words_box
@@ -230,8 +230,10 @@ def pos_tokens(table: PosTable, index: int, number: int) -> tuple[list[Token], i
         if cell.row != row:
             row = cell.row
             number += 1
-        tokens.append(Token(text=cell.text, page=cell.page, line=number, bbox=cell.box, cell=True, table=index,
-                            row=cell.row, col=cell.col, unreadable="(cid:" in cell.text))
+        gridded = cell.col != NO_COLUMN
+        tokens.append(Token(text=cell.text, page=cell.page, line=number, bbox=cell.box, cell=True,
+                            table=index if gridded else None, row=cell.row if gridded else None,
+                            col=cell.col if gridded else None, unreadable="(cid:" in cell.text))
     return tokens, number
 
 

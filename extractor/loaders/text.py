@@ -17,7 +17,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from .. import matching
-from ..geometry.columns import Piece, PosLine, is_figure, read_tables
+from ..geometry.columns import NO_COLUMN, Piece, PosLine, is_figure, read_tables
 from ..geometry.words import join_pieces
 from ..normalize import clean
 from ..tokens import Document, LoadError, Token
@@ -280,6 +280,7 @@ def tokens_from_text(text: str) -> list[Token]:
         if line.number in starts:
             table = starts[line.number]
             tokens.extend(Token(text=cell.text, line=cell.line, cell=True, table=index, row=cell.row, col=cell.col)
+                          if cell.col != NO_COLUMN else Token(text=cell.text, line=cell.line, cell=True)
                           for cell in table.cells)
             index += 1
             continue
