@@ -63,7 +63,7 @@ class LabelledDoc:
         }, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, line: str) -> "LabelledDoc":
+    def from_json(cls, line: str) -> LabelledDoc:
         data = json.loads(line)
         unknown = set(data["labels"]) - set(LABELS)
         if unknown:

@@ -99,8 +99,8 @@ def _assemble(doc: Document, tags: list[Tag], result: dict) -> None:
     build = assemble_tables(doc.tokens, tags, fmt)
     found_tables = [name for name, rows in build.tables.items() if rows]
     if not found_tables and len(sections) < 2:
-        result["errors"] = ["not an annual report on government information disclosure: "
-                            "none of its standard sections or tables were found"] + doc.problems
+        result["errors"] = [("not an annual report on government information disclosure: "
+                             "none of its standard sections or tables were found"), *doc.problems]
         return
     result["report"] = {"organization": organization, "year": year, "format_version": fmt,
                         "script": script_of(doc.tokens)}
@@ -160,14 +160,14 @@ def _run(path: Path, tagger: Tagger, out: Extraction, load_settings: LoadSetting
     except OSError as exc:
         result["errors"] = [f"the file could not be read: {exc.strerror or exc}"]
         return
-    except Exception as exc:  # a loader bug (or MemoryError, RecursionError) must cost one file, not the batch
+    except Exception as exc:  # noqa: BLE001 (a loader bug, MemoryError, RecursionError costs one file, not the batch)
         result["errors"] = _internal_error(path, exc)
         return
     finally:
         out.seconds["load"] = time.perf_counter() - started
     try:
         _, out.tags = extract_document(out.document, result, tagger, out.seconds)
-    except Exception as exc:  # a bug must cost one file, not the batch
+    except Exception as exc:  # noqa: BLE001 (a bug must cost one file, not the batch)
         result.update(status="failed", errors=_internal_error(path, exc))
 
 

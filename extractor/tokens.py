@@ -40,7 +40,7 @@ class Token:
     # that was 3 % "6"), None when exact; cells no consistency rule checks are held to it.
     digit_rival: float | None = None
 
-    def with_text(self, text: str) -> "Token":
+    def with_text(self, text: str) -> Token:
         return replace(self, text=text)
 
 

@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 from conftest import ROOT, load_gold
+
 from extractor.render import render_bytes
 
 EXAMPLES = ROOT / "examples"

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, load_gold
 from hostile_corpus import EXAMPLES, SECRET, build_corpus, hand_made_pdf
+
 from extractor.cli import expand_inputs
 from extractor.pipeline import extract, printable
 from extractor.tagging import get_tagger
@@ -179,13 +179,13 @@ def test_unexpected_loader_exception_costs_one_file(tmp_path, monkeypatch):
 # --- PDFs read by OCR, and fonts without Unicode maps ---------------------------------------------
 
 def test_pdf_without_tounicode_is_refused_as_unreadable_when_ocr_is_off(corpus, monkeypatch):
-    import extractor.loaders.scanned as scanned
+    from extractor.loaders import scanned
 
     monkeypatch.setattr(scanned, "ocr_installed", lambda: False)
     result = extract(corpus["no-tounicode.pdf"], tagger=RULES)
     assert result["status"] == "failed"
-    assert result["errors"] == ["the PDF's fonts have no Unicode mapping; its text cannot be read "
-                                "(scanned or encoded PDF)"]
+    assert result["errors"] == [("the PDF's fonts have no Unicode mapping; its text cannot be read "
+                                 "(scanned or encoded PDF)")]
 
 
 @pytest.mark.parametrize("name", ["scanned-one-page.pdf", "no-tounicode.pdf"])
@@ -323,7 +323,7 @@ def test_word_file_libreoffice_cannot_read_leaves_no_converter_behind(results, c
 
 def ogi(*args: str, env: dict | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "extractor.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout, env=env)
+                          cwd=ROOT, timeout=timeout, env=env, check=False)
 
 
 def test_bulk_run_over_the_hostile_corpus_stores_every_file_and_finishes(corpus, results, tmp_path):

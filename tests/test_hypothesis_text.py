@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 
+from conftest import GOLD_DIR, SEED_IDS, load_gold
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import GOLD_DIR, SEED_IDS, load_gold
 from extractor import matching
 from extractor.loaders.text import decode, tokens_from_text
 from extractor.pipeline import empty_result, extract_document

@@ -16,10 +16,18 @@ from docx.oxml.ns import qn
 
 from extractor import schema
 from extractor.render import (
-    RenderOptions, applications_grid, active_disclosure_grid, manuscript, placements, render, render_bytes,
-    review_litigation_grid, slots, table_grid,
+    RenderOptions,
+    active_disclosure_grid,
+    applications_grid,
+    manuscript,
+    placements,
+    render,
+    render_bytes,
+    review_litigation_grid,
+    slots,
+    table_grid,
+    wording,
 )
-from extractor.render import wording
 from extractor.render.layout import split_label
 from extractor.render.text import cell_lines, pipe_lines, tab_lines
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED_IDS, load_gold
+from test_seeds_text import differences
 
 from extractor.evaluation.compare import compare
 from extractor.loaders import load
 from extractor.pipeline import extract
 from extractor.render import render
 from extractor.tagging import get_tagger
-from test_seeds_text import differences
 
 GOLDS = {doc_id: load_gold(doc_id) for doc_id in SEED_IDS}
 GOLDS["fixture-2019"] = json.loads((ROOT / "tests" / "fixtures" / "report-2019.json").read_text("utf-8"))

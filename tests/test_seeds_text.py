@@ -17,7 +17,7 @@ def differences(result: dict, gold: dict, tagger: str) -> list[str]:
 
 @pytest.mark.parametrize("tagger", ["rules", "model"])
 def test_seed_text_extracts_exactly_as_gold(seed, tagger):
-    doc_id, gold, path = seed
+    _, gold, path = seed
     result = extract(path, tagger=get_tagger(tagger))
     assert differences(result, gold, tagger) == []
     assert result["status"] == "ok", result["errors"]

@@ -38,9 +38,7 @@ def decode(tokens: Sequence[Token], probabilities: Sequence[Sequence[float]]) ->
                     continue
                 seen.add(key)
                 section = key
-            elif best == _NOTE and section is not None and section not in schema.TABLES:
-                continue
-            elif best == _TITLE and section is not None:
+            elif best == _NOTE and section is not None and section not in schema.TABLES or best == _TITLE and section is not None:
                 continue
             break
         out.append((best, float(probs[best])))

@@ -68,7 +68,7 @@ class RuleTagger:
         labels: list[Label | None] = [None] * len(tokens)
         headings = find_section_headings(tokens)
         fmt = matching.detect_format([t.text for t in tokens])
-        for i, key in headings.items():
+        for i in headings:
             labels[i] = Label.SECTION_HEADING
         for i, tok in enumerate(tokens):
             if labels[i] is None and (tok.furniture or is_furniture_text(tok.text)):
@@ -92,9 +92,7 @@ class RuleTagger:
             if i in headings:
                 current = headings[i]
                 continue
-            if current in _TABLE_SECTIONS:
-                zone[i] = True
-            elif tok.table is not None or (tok.cell and not have_table_headings):
+            if current in _TABLE_SECTIONS or tok.table is not None or (tok.cell and not have_table_headings):
                 zone[i] = True
         return zone
 
