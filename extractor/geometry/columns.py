@@ -194,7 +194,7 @@ def _blank_table(lines: Sequence[PosLine], i: int, figure_at: list[bool]) -> int
     (申请人情况, or 信息内容 …): short label lines up to the next sentence or section heading; None
     when a figure follows first (the ordinary reading takes it) or nothing follows."""
     line = lines[i]
-    if not (matching.core(line.text) == "申请人情况" or _opens_header(line)):
+    if not ("申请人情况" in matching.core(line.text) or _opens_header(line)):
         return None
     end = i
     while end + 1 < len(lines) and not _stops_table(lines[end + 1]) and lines[end + 1].page - line.page <= 1:
@@ -336,6 +336,12 @@ class Stack:
     @property
     def text(self) -> str:
         return join_pieces(p.text for _, p in self.pieces)
+
+
+def _group_label(text: str, fmt: str) -> bool:
+    """A group label of the applications table, not a row of its own (「（一）予以公开」 is a row,
+    however like 「不予公开」 it reads)."""
+    return matching.match_application_group(text, fmt) is not None and not _own_row(text, fmt)
 
 
 def _own_row(text: str, fmt: str, threshold: float = 0.95) -> bool:
@@ -553,7 +559,7 @@ def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack]
             middle = (stack.top + stack.bottom) / 2
             rows[min(beside, key=lambda k: abs((lines[k].top + lines[k].bottom) / 2 - middle))].append(stack)
             continue
-        if matching.match_application_group(stack.text, fmt) is not None or any(
+        if _group_label(stack.text, fmt) or any(
                 other.x0 >= stack.x1 and other.page == stack.page and other.top < stack.bottom
                 and stack.top < other.bottom for other in stacks):
             groups.append(stack)  # a group label beside the rows of its group: placed below
