@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.geometry.columns import Piece, PosLine, read_tables
+from extractor.geometry.columns import read_tables
+from extractor.geometry.positions import Piece, PosLine
 from extractor.pipeline import extract
 from extractor.render import render
 from extractor.tagging import get_tagger

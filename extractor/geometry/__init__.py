@@ -2,8 +2,10 @@
 
     words        Word, TextLine, lines and runs of positioned words
     ruled        tables drawn with ruling lines: cell boxes, words placed in them
-    columns      tables without ruling lines: columns from the header's anchors and the figures'
-                 alignment, figures placed by position
+    positions    positioned pieces and lines, the cells read from them (plain data)
+    columns      tables without ruling lines: columns from the figures' alignment and the header
+                 words over them, figures placed by position (by order only where rows are full)
+    labels       their row labels: wrapped labels stacked, group labels given their first row
     pages        page layouts to tokens: furniture, tables across pages, reading order
     page_breaks  rows and merged cells cut by a page break, joined again
 

@@ -9,9 +9,9 @@ are in (PDF points, or display columns of a text line, a CJK character being two
     table_regions     runs of figure lines, with the header lines above them, split into blocks
     figure_columns    the columns: figures of the block clustered by their horizontal extent, and
                       header words over no figure (a column printed blank in every row)
-    label_stacks      row labels: pieces left of the figures, stacked where a label wraps
-    block_rows        each figure line one row: its labels (group labels moved to their group's
-                      first row), and one cell per column, blank where nothing stands under it
+    read_block        one block: its columns, its rows (labels from `labels`), one cell per
+                      column, blank where nothing stands under it; or by order where every row
+                      is full; blocks and tables printed without any figure as rows of blanks
 
 A figure is placed by the column it stands in, never by its order in the line; a blank cell is a
 column with nothing under it. Where position cannot settle a column (a figure over two columns,
@@ -23,72 +23,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import pairwise
 
 from .. import matching
 from ..normalize import clean
 from ..values import looks_like_value
+from .labels import STACK_GAP, Stack, label_stacks, numbered, own_row, rows_of
+from .positions import NO_COLUMN, Piece, PosCell, PosLine, PosTable, overlaps
 from .words import join_pieces
 
 # Tolerances in character widths (`unit`: the body font's em in points, or two display columns).
 FIGURE_GAP = 0.5  # a figure stands apart from the text before it by at least this
 MAX_GAP_LINES = 40  # non-figure lines a table body may hold between two figure lines (wrapped labels, blank rows)
 MAX_HEADER_LINES = 30  # lines above the first figure line that may be the table's header (one word a line in -raw copies)
-STACK_GAP = 0.9  # vertical gap (in line heights) within one wrapped label or header cell
 MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart
-NO_COLUMN = -1  # a header cell that names no column (figures placed by order)
 EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
-
-
-@dataclass(frozen=True)
-class Piece:
-    """A run of text on one line, with its horizontal extent."""
-
-    text: str
-    x0: float
-    x1: float
-
-    @property
-    def middle(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-
-@dataclass(frozen=True)
-class PosLine:
-    """One line of positioned pieces, left to right. `top`/`bottom` order lines within a page (PDF
-    points, or the line number for text); `number` is the caller's line number."""
-
-    pieces: tuple[Piece, ...]
-    page: int
-    top: float
-    bottom: float
-    number: int
-
-    @property
-    def text(self) -> str:
-        return "".join(p.text for p in self.pieces)
-
-
-@dataclass(frozen=True)
-class PosCell:
-    """One cell of a table read by position: grid row and column, its text, and where it stood."""
-
-    row: int
-    col: int
-    text: str
-    page: int
-    line: int
-    box: tuple[float, float, float, float] | None  # x0, top, x1, bottom of what it was read from
-    header: bool = False
-
-
-@dataclass
-class PosTable:
-    """A table read by position: the lines it consumed and its cells in row, then column order."""
-
-    lines: list[int]  # indices into the lines given
-    cells: list[PosCell] = field(default_factory=list)
 
 
 # --- which lines belong to a table -------------------------------------------------------
@@ -242,9 +192,6 @@ def split_blocks(lines: Sequence[PosLine], head: int, end: int, unit: float) -> 
 
 # --- columns ----------------------------------------------------------------------------
 
-def _overlaps(a0: float, a1: float, b0: float, b1: float, slack: float = 0.0) -> bool:
-    return a0 < b1 + slack and b0 < a1 + slack
-
 
 def figure_columns(figures: Sequence[Sequence[Piece]], unit: float, slack: float = 0.05
                    ) -> list[tuple[float, float]] | None:
@@ -255,7 +202,7 @@ def figure_columns(figures: Sequence[Sequence[Piece]], unit: float, slack: float
     members: list[list[int]] = []  # line index of every figure in the column
     for n, line in enumerate(figures):
         for piece in line:
-            hits = [k for k, (x0, x1) in enumerate(spans) if _overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
+            hits = [k for k, (x0, x1) in enumerate(spans) if overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
             if not hits:
                 spans.append([piece.x0, piece.x1])
                 members.append([n])
@@ -290,9 +237,9 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
     extra: list[tuple[float, float]] = []
     # narrowest first: a word over several columns (法人或其他组织) is no column of its own
     for piece in sorted((p for line in header for p in line.pieces), key=lambda p: p.x1 - p.x0):
-        if piece.x0 < left or any(_overlaps(piece.x0, piece.x1, x0, x1, 1.0 * unit) for x0, x1 in columns):
+        if piece.x0 < left or any(overlaps(piece.x0, piece.x1, x0, x1, 1.0 * unit) for x0, x1 in columns):
             continue
-        if any(_overlaps(piece.x0, piece.x1, x0, x1) for x0, x1 in extra):
+        if any(overlaps(piece.x0, piece.x1, x0, x1) for x0, x1 in extra):
             continue
         extra.append((piece.x0, piece.x1))
     return sorted(columns + extra)
@@ -306,7 +253,7 @@ def headed(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], le
         for piece in line.pieces:
             if piece.x1 <= left:
                 continue
-            hits = [k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1, 0.5 * unit)]
+            hits = [k for k, (x0, x1) in enumerate(columns) if overlaps(piece.x0, piece.x1, x0, x1, 0.5 * unit)]
             if len(hits) == 1:
                 own.add(hits[0])
     return len(own) == len(columns)
@@ -314,85 +261,8 @@ def headed(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], le
 
 def column_of(piece: Piece, columns: Sequence[tuple[float, float]], unit: float, slack: float = 0.05) -> int | None:
     """The column a piece stands in: the only one it overlaps; None over two or over none."""
-    hits = [k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
+    hits = [k for k, (x0, x1) in enumerate(columns) if overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
     return hits[0] if len(hits) == 1 else None
-
-
-# --- labels -----------------------------------------------------------------------------
-
-@dataclass
-class Stack:
-    """Label pieces stacked one above the other: one wrapped cell."""
-
-    pieces: list[tuple[int, Piece]]  # (line index, piece)
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    page: int
-    figure_lines: list[int] = field(default_factory=list)  # figure lines its pieces stand on
-    beside: bool = False  # a row label of its own line stands to its right (a group label)
-
-    @property
-    def text(self) -> str:
-        return join_pieces(p.text for _, p in self.pieces)
-
-
-def _group_label(text: str, fmt: str) -> bool:
-    """A group label of the applications table, not a row of its own (「（一）予以公开」 is a row,
-    however like 「不予公开」 it reads)."""
-    return matching.match_application_group(text, fmt) is not None and not _own_row(text, fmt)
-
-
-def _own_row(text: str, fmt: str, threshold: float = 0.95) -> bool:
-    """A label that reads as a row of the format all by itself."""
-    score = max(matching.match_disclosure_row(text, fmt)[1], matching.match_application_row(text, fmt)[1])
-    return score >= threshold
-
-
-def _numbered(text: str) -> bool:
-    return matching.strip_numbering(text) != clean(text).strip()
-
-
-def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float | dict[int, float],
-                 figure_lines: set[int], stack_gap: float = STACK_GAP, fmt: str = "2021") -> list[Stack]:
-    """Label pieces (those left of `left`, the first column) stacked into cells: a piece joins the
-    cell above it when they overlap horizontally, the gap between them is under a line and it opens
-    no outline number. Two pieces that each stand on a figure line join only as a group label
-    (both with a row label of their own line to their right): 「规章」 over 「行政规范性文件」 are two
-    rows, 「（五）不予」 over 「处理」 one group."""
-    stacks: list[Stack] = []
-    for k in indices:
-        line = lines[k]
-        height = max(line.bottom - line.top, 1e-6)
-        edge = left.get(k, float("inf")) if isinstance(left, dict) else left
-        labels = [piece for piece in line.pieces if piece.x1 <= edge + 0.01]
-        for n, piece in enumerate(labels):
-            on_figure = k if k in figure_lines else None
-            beside = n + 1 < len(labels)  # another label of this line stands to its right
-            best = None
-            for stack in reversed(stacks):
-                if stack.page != line.page or line.top - stack.bottom > stack_gap * height:
-                    continue
-                if not _overlaps(piece.x0, piece.x1, stack.x0, stack.x1) or any(i == k for i, _ in stack.pieces):
-                    continue
-                if _numbered(piece.text) or (_own_row(piece.text, fmt) and _own_row(stack.text, fmt)):
-                    break  # 「规章」 over 「规范性文件」: each a row of its own
-                if on_figure is not None and stack.figure_lines and not (beside and stack.beside):
-                    break
-                best = stack
-                break
-            if best is None:
-                stacks.append(Stack([(k, piece)], piece.x0, piece.x1, line.top, line.bottom, line.page,
-                                    [on_figure] if on_figure is not None else [], beside))
-            else:
-                best.pieces.append((k, piece))
-                best.x0, best.x1 = min(best.x0, piece.x0), max(best.x1, piece.x1)
-                best.bottom = max(best.bottom, line.bottom)
-                best.beside = best.beside or beside
-                if on_figure is not None:
-                    best.figure_lines.append(on_figure)
-    return stacks
 
 
 # --- one block ---------------------------------------------------------------------------
@@ -484,7 +354,7 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
     body = [k for k in indices if k >= figure_lines[0]]
     edges = {k: figures[k][0].x0 if figures[k] else float("inf") for k in body} if ordinal else left
     stacks = label_stacks(lines, body, edges, set(figure_lines), stack_gap, fmt)
-    rows = _rows(lines, figure_lines, stacks, fmt, blank_rows and not ordinal)
+    rows = rows_of(lines, figure_lines, stacks, fmt, blank_rows and not ordinal)
     if rows is None:
         return None
     return _block_cells(lines, rows, header, columns, left, placed, row0, unit, headed=not ordinal), indices
@@ -524,7 +394,7 @@ def _blank_block(lines: Sequence[PosLine], indices: list[int], unit: float, row0
     blank): its header lines up to the first row label, its columns the header words right of the
     row labels, each row label a row of blanks."""
     body_start = next((n for n, k in enumerate(indices) if n > 0 and lines[k].pieces and (
-        _numbered(lines[k].pieces[0].text) or _own_row(lines[k].pieces[0].text, fmt))), None)
+        numbered(lines[k].pieces[0].text) or own_row(lines[k].pieces[0].text, fmt))), None)
     if body_start is None:
         return None
     header, body = [lines[k] for k in indices[:body_start]], indices[body_start:]
@@ -533,118 +403,14 @@ def _blank_block(lines: Sequence[PosLine], indices: list[int], unit: float, row0
     if not columns:
         return None
     stacks = label_stacks(lines, body, left + 0.01, set(), stack_gap, fmt)
-    rows = _rows(lines, [], stacks, fmt, blank_rows=True)
+    rows = rows_of(lines, [], stacks, fmt, blank_rows=True)
     if rows is None:
         return None
     return _block_cells(lines, rows, header, columns, columns[0][0], {}, row0, unit), indices
 
 
-def _rows(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack], fmt: str = "2021",
-          blank_rows: bool = False) -> dict[int, list[Stack]] | None:
-    """Figure line -> its label cells, left to right. A stack goes to the figure line it stands on,
-    else to the figure line its extent covers (the nearest to its middle). A group label printed
-    beside several rows (left of their own labels) goes to the first of its rows: the one whose own
-    label opens the numbering (1.) just above it. A stack beside no figure line fails the block."""
-    rows: dict[int, list[Stack]] = {k: [] for k in figure_lines}
-    groups: list[Stack] = []
-    rest: list[Stack] = []  # beside no figure line
-    for stack in stacks:
-        if stack.figure_lines:
-            rows[stack.figure_lines[0]].append(stack)
-            continue
-        height = max(stack.bottom - stack.top, 1e-6) / max(len(stack.pieces), 1)
-        beside = [k for k in figure_lines if lines[k].page == stack.page
-                  and stack.top - height / 4 < (lines[k].top + lines[k].bottom) / 2 < stack.bottom + height / 4]
-        if beside:
-            middle = (stack.top + stack.bottom) / 2
-            rows[min(beside, key=lambda k: abs((lines[k].top + lines[k].bottom) / 2 - middle))].append(stack)
-            continue
-        if _group_label(stack.text, fmt) or any(
-                other.x0 >= stack.x1 and other.page == stack.page and other.top < stack.bottom
-                and stack.top < other.bottom for other in stacks):
-            groups.append(stack)  # a group label beside the rows of its group: placed below
-            continue
-        rest.append(stack)
-    for stack in rest:
-        # Words at the top of a page, over no figure: the rest of the row cut by the page break above.
-        above = [k for k in figure_lines if lines[k].page < stack.page]
-        below = [k for k in figure_lines if lines[k].page == stack.page and lines[k].top > stack.bottom]
-        if above and rows[above[-1]] and not _numbered(stack.text) and all(
-                lines[k].top > stack.bottom for k in figure_lines if lines[k].page == stack.page) and below:
-            last = max(rows[above[-1]], key=lambda s: s.x0)
-            last.pieces.extend(stack.pieces)
-            continue
-        if blank_rows and matching.core(stack.text) and (len(stack.pieces) == 1 or _own_row(stack.text, fmt, 0.85)) \
-                and _alone(stack, lines, figure_lines, rows):
-            rows[stack.pieces[0][0]] = [stack]  # a row label with nothing right of it: a blank row
-            continue
-        return None  # a label beside no figure: a row printed blank, or figures not read
-    for group in groups:
-        # the row nearest its middle on its page, else (a -raw copy prints it on lines of its own
-        # before its rows) the first row below it
-        middle = (group.top + group.bottom) / 2
-        same = [k for k in rows if lines[k].page == group.page]
-        below = [k for k in rows if (lines[k].page, lines[k].top) > (group.page, group.bottom)]
-        if same:
-            rows[min(same, key=lambda k: abs((lines[k].top + lines[k].bottom) / 2 - middle))].append(group)
-        elif below:
-            rows[min(below, key=lambda k: (lines[k].page, lines[k].top))].insert(0, group)
-        else:
-            return None
-    for labels in rows.values():
-        labels.sort(key=lambda s: s.x0)
-    order = sorted(rows, key=lambda k: (lines[k].page, lines[k].top))
-    _join_cut_groups(rows, order, fmt)
-    # group labels: a row holding two label cells whose left one stands beside no numbered "1." row
-    for n, k in enumerate(order):
-        if len(rows[k]) < 2:
-            continue
-        group, leaf = rows[k][0], rows[k][-1]
-        if group.x0 >= leaf.x0 or _numbered_first(leaf.text):
-            continue
-        for m in range(n - 1, -1, -1):
-            above = rows[order[m]]
-            if any(s.x0 < leaf.x0 and _overlaps(s.x0, s.x1, group.x0, group.x1) for s in above[:-1]):
-                break  # the row above has a group label of its own
-            if above and _numbered_first(above[-1].text):
-                rows[k].remove(group)
-                above.insert(0, group)
-                above.sort(key=lambda s: s.x0)
-                break
-    return rows
-
-
 def _first_column(piece: Piece, columns: Sequence[tuple[float, float]]) -> int:
-    return next((k for k, (x0, x1) in enumerate(columns) if _overlaps(piece.x0, piece.x1, x0, x1)), 0)
-
-
-def _join_cut_groups(rows: dict[int, list[Stack]], order: list[int], fmt: str) -> None:
-    """A group label cut by a page break (「（五）不予」 at the foot of a page, 「处理」 at the top of the
-    next) is one label again: the lower piece opens no number and together they read as a group."""
-    previous: Stack | None = None
-    for k in order:
-        for stack in list(rows[k][:-1]):  # a group label stands left of the row's own label
-            if previous is not None and previous.page < stack.page and not _numbered(stack.text) \
-                    and matching.match_application_group(previous.text, fmt) is None \
-                    and matching.match_application_group(previous.text + stack.text, fmt) is not None:
-                previous.pieces.extend(stack.pieces)
-                rows[k].remove(stack)
-                continue
-            previous = stack
-
-
-def _alone(stack: Stack, lines: Sequence[PosLine], figure_lines: list[int], rows: dict[int, list[Stack]]) -> bool:
-    """Whether a label beside no figure line is far from any figure line that has no label (figures
-    printed off-centre from their label would be such a line)."""
-    middle = (stack.top + stack.bottom) / 2
-    height = stack.bottom - stack.top
-    return all(rows.get(k) for k in figure_lines
-               if lines[k].page == stack.page and abs((lines[k].top + lines[k].bottom) / 2 - middle) <= 1.5 * height)
-
-
-def _numbered_first(text: str) -> bool:
-    printed = clean(text).strip()
-    return printed.startswith(("1.", "1、", "1．", "（1）", "(1)", "①"))
+    return next((k for k, (x0, x1) in enumerate(columns) if overlaps(piece.x0, piece.x1, x0, x1)), 0)
 
 
 def _header_cells(header: Sequence[PosLine], columns: list[tuple[float, float]], left: float, label_cols: int,

@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 from .. import matching
 from ..tokens import LoadError, Token
-from .columns import NO_COLUMN, Piece, PosLine, PosTable, read_tables
+from .columns import read_tables
 from .page_breaks import join_split_cells, join_split_rows
+from .positions import NO_COLUMN, Piece, PosLine, PosTable
 from .ruled import TablePart, nearest, snap
 from .words import _CID, DEFAULT_SETTINGS, Box, LayoutSettings, TextLine, run_text, words_box
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from .. import matching
-from ..geometry.columns import NO_COLUMN, Piece, PosLine, is_figure, read_tables
+from ..geometry.columns import is_figure, read_tables
+from ..geometry.positions import NO_COLUMN, Piece, PosLine
 from ..geometry.words import join_pieces
 from ..normalize import clean
 from ..tokens import Document, LoadError, Token
