@@ -292,9 +292,9 @@ def _leading_name_alternative(tokens: list[Token], tags: list[Tag], title: _Titl
 
 
 def _without_repeated_head(tokens: list[Token], title: _Title, alternative: _Title | None) -> _Title | None:
-    """The title without a first line that only repeats the body the rest names (a page header
-    printing the name above a title that names it too)."""
-    if alternative is not None and clean(_printed(tokens[title.indices[0]].text)) == clean(
+    """The title without a first line that only repeats (part of) the body the rest names: a page
+    header printing the name, or the short name, above a title naming the body in full."""
+    if alternative is not None and clean(_printed(tokens[title.indices[0]].text)) in clean(
             _printed(alternative.reading.org)):
         return alternative
     return None
@@ -374,8 +374,11 @@ def report_metadata(tokens: list[Token], tags: list[Tag]) -> Metadata:
     # The opening lines: before the second heading (a later "2025年，本局将……" plans the next year).
     headings = [i for i, tag in enumerate(tags) if tag.label == Label.SECTION_HEADING]
     opening_end = headings[1] if len(headings) > 1 else len(tokens)
+    # Before the first heading a line the tagger called furniture but the loader did not mark is
+    # read too: the model takes the opening sentence under a page header for more of it.
     prose = [i for i, (tok, tag) in enumerate(zip(tokens[:opening_end], tags))
-             if tag.label in (Label.PROSE, Label.TITLE) and not furniture_like(tok)][:12]
+             if (tag.label in (Label.PROSE, Label.TITLE) or (tag.label == Label.FURNITURE and i < first_heading))
+             and not furniture_like(tok)][:12]
     opening_org, opening_year, opening_at = _opening(tokens, prose)
     outside = set(title.indices) if title else set()
     body = [clean(_printed(t.text)) for i, t in enumerate(tokens) if i not in outside and not furniture_like(t)]
