@@ -206,6 +206,14 @@ def test_the_next_years_plans_do_not_give_the_year():
     assert (org, year, errors) == ("崇义县农业农村局", 2024, [])
 
 
+def test_a_title_year_read_from_a_line_not_marked_title_is_borne_out_by_the_signing_date():
+    # The title's head (name and year) tagged furniture, the year printed nowhere else: signed in
+    # February of the next year, the report is not doubtful (a clean report put in review for nothing).
+    assert read(("四平市自然資源和規劃局2025年政府信息公", F), ("開工作年度報告", T), ("一、概述", H),
+                ("(二)依申請公開：四平市自然資源和規劃局高度重視依申請公開工作。", P), *BODY[2:],
+                ("四平市自然資源和規劃局", S), ("2026年2月7日", S)) == ("四平市自然資源和規劃局", 2025, [])
+
+
 def test_a_title_year_against_the_statistical_period_needs_review():
     org, year, errors = read(("丁兰街道2024年政府信息公开工作年度报告", T),
                              ("本报告中所列数据统计期限为2023年1月1日至12月31日。", P), *BODY)

@@ -462,7 +462,9 @@ def _year(tokens: list[Token], tags: list[Tag], title: _Title | None, garbled: _
         year, year_from = source.reading.year, tuple(tokens[i] for i in source.year_indices)
         elsewhere = [clean(_printed(t.text)) for i, t in enumerate(tokens)
                      if i not in source.indices and not furniture_like(t)]
-        confirmed = any(f"{year}年" in text for text in elsewhere)
+        # Another line printing the year, or the report signed early in the next year, bears it out.
+        confirmed = any(f"{year}年" in text for text in elsewhere) or any(
+            signed_year == year + 1 and month <= 6 for signed_year, month, _ in signed)
         if source is garbled and not confirmed:
             doubts.append(f"report.year: {year} was read from a title that a page header seems glued to; check it")
         elif not source.tagged_year and not confirmed:
