@@ -87,7 +87,8 @@ def _stops_table(line: PosLine) -> bool:
 
 def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int, int]]:
     """(first header line, first figure line, last line) of each table body, as indices."""
-    figure_at = [bool(figure_pieces(line, unit)) for line in lines]
+    found_at = [figure_pieces(line, unit) for line in lines]
+    figure_at = [bool(found) for found in found_at]
     regions = []
     i = 0
     while i < len(lines):
@@ -111,7 +112,7 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
         end = last
         while end + 1 < len(lines) and end + 1 < j and lines[end + 1].page == lines[last].page \
                 and lines[end + 1].top - lines[end].bottom < STACK_GAP * (lines[end].bottom - lines[end].top) \
-                and not _stops_table(lines[end + 1]) and not _sentence(lines[end + 1].text):
+                and not _stops_table(lines[end + 1]):
             end += 1
         # blocks printed without any figure after the last one (the 2019 format's blank blocks):
         # a block title or a header line (信息内容 …) and the short labels under it
@@ -120,14 +121,14 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
             nxt = lines[end + 1]
             if _block_title(nxt) or _opens_header(nxt):
                 blank_block = True
-            elif not (blank_block and len(clean(nxt.text)) <= 30 and not _sentence(nxt.text)):
+            elif not (blank_block and len(clean(nxt.text)) <= 30):
                 break
             end += 1
         head = start
         while head - 1 >= 0 and start - (head - 1) <= MAX_HEADER_LINES and not _stops_table(lines[head - 1]) \
-                and not figure_at[head - 1] and not _sentence(lines[head - 1].text):
+                and not figure_at[head - 1]:
             head -= 1
-        rows = [(lines[k], figure_pieces(lines[k], unit)) for k in range(start, last + 1)]
+        rows = [(lines[k], found_at[k]) for k in range(start, last + 1)]
         figures = [p for _, found in rows for p in found]
         # a table has a row of figures, or figures after labels on two lines or more (a lone number
         # is a page number, one labelled figure a line of its own)

@@ -18,6 +18,7 @@ from charset_normalizer import from_bytes
 
 from .. import matching
 from ..geometry.columns import is_figure, read_tables
+from ..geometry.labels import numbered
 from ..geometry.positions import NO_COLUMN, Piece, PosLine
 from ..geometry.words import join_pieces
 from ..normalize import clean
@@ -225,7 +226,7 @@ def row_cells(text: str, fmt: str) -> list[str] | None:
     for k in range(1, cut):
         group, rest = join_pieces(words[:k]), join_pieces(words[k:cut])
         opens_group = matching.match_application_group(group, fmt) is not None or _GROUP_NUMBER.match(group)
-        if opens_group and _numbered(rest) and _reads_as_row(rest, fmt):
+        if opens_group and numbered(rest) and _reads_as_row(rest, fmt):
             return [group, rest, *figures]
     return [label, *figures] if _reads_as_row(label, fmt) else None
 
@@ -339,7 +340,7 @@ def looks_like_figure_row(cells: list[str]) -> bool:
 def _join_group_label(tokens: list[Token], pending: list[int], text: str, fmt: str) -> bool:
     """A group label wrapped over lines of its own (「（六）其他」 「处理」, as -raw copies print it) made
     one token when the next label opens: together its lines read as a group of the format."""
-    if len(pending) < 2 or pending[-1] != len(tokens) - 1 or not _numbered(text):
+    if len(pending) < 2 or pending[-1] != len(tokens) - 1 or not numbered(text):
         return False
     joined = join_pieces(tokens[k].text for k in pending)
     if matching.match_application_group(joined, fmt) is None:
@@ -351,11 +352,6 @@ def _join_group_label(tokens: list[Token], pending: list[int], text: str, fmt: s
     return True
 
 
-def _numbered(text: str) -> bool:
-    printed = clean(text).strip()
-    return matching.strip_numbering(printed) != printed
-
-
 def _label_run(tokens: list[Token], pending: list[int], text: str) -> list[int]:
     """Token indices of the label lines just before a row's figures: a line opening an outline
     number (or a fresh label after a row) starts the run, an unnumbered short line continues it;
@@ -364,7 +360,7 @@ def _label_run(tokens: list[Token], pending: list[int], text: str) -> list[int]:
     if len(printed) > 40 or any(mark in printed for mark in "。；;：") or matching.match_section_heading(printed):
         return []
     here = len(tokens)
-    if matching.strip_numbering(printed) != printed:
+    if numbered(printed):
         return [here]
     if pending and pending[-1] == here - 1:
         return [*pending, here]
