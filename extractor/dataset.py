@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,33 @@ from .labels import LABELS, Label
 from .tokens import Document, Token
 
 _TOKEN_FIELDS = [f.name for f in dataclasses.fields(Token)]
+
+# Seeds of the frozen challenge set (extractor.synth.challenge, annotations/challenge): no training
+# data is ever generated from them, so neither the rules nor a model is tuned on that set.
+RESERVED_SEEDS = range(1_700_000, 1_701_000)
+# Document ids the generator gives: synth-<seed>-<index> (training corpora), challenge-<seed>-<index>.
+_GENERATED_ID = re.compile(r"^(synth|challenge)-(\d+)-\d+(?:/|$)")
+
+
+class ReservedSeed(ValueError):
+    """Training data drawn from, or asked of, a seed reserved for the challenge set."""
+
+
+def check_training_seed(seed: int) -> None:
+    """Refuse a training-data seed in RESERVED_SEEDS."""
+    if seed in RESERVED_SEEDS:
+        raise ReservedSeed(f"seed {seed} is reserved for the frozen challenge set "
+                           f"({RESERVED_SEEDS.start}-{RESERVED_SEEDS.stop - 1}); choose another seed")
+
+
+def reserved_documents(doc_ids: Iterable[str]) -> list[str]:
+    """The ids of challenge documents, or of documents generated from a reserved seed."""
+    out = []
+    for doc_id in doc_ids:
+        found = _GENERATED_ID.match(doc_id)
+        if found and (found.group(1) == "challenge" or int(found.group(2)) in RESERVED_SEEDS):
+            out.append(doc_id)
+    return out
 
 
 def token_to_dict(tok: Token) -> dict:

@@ -8,7 +8,8 @@
 - annotation-loop data, annotations/train/*.jsonl.
 
 No document of the gold test split is ever trained on: every document's source sha256 is
-checked against the test split's sources, and an overlap is an error.
+checked against the test split's sources, and an overlap is an error. Nor is any document of the
+frozen challenge set (dataset.RESERVED_SEEDS: its seeds make no training data).
 
 Until synthetic data exists (`extractor.synth` missing), the gold train / dev reports
 rendered with several layout options stand in for it (`seed_renderings`).
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..dataset import LabelledDoc, file_sha256, read_jsonl, write_jsonl
+from ..dataset import LabelledDoc, ReservedSeed, file_sha256, read_jsonl, reserved_documents, write_jsonl
 from ..labelling import gold_labels
 from ..loaders import load
 from ..normalize import for_matching
@@ -288,6 +289,10 @@ def gather(data_dir: Path | None = None, *, n_docs: int = 300, seed: int = 0, wo
         corpus.train += annotated
         corpus.sources.append(f"annotations ({len(annotated)} docs)")
     check_no_test_documents(corpus.train + corpus.dev, gold_dir)
+    held_out = reserved_documents(doc.doc_id for doc in corpus.train + corpus.dev + corpus.test)
+    if held_out:
+        raise ReservedSeed(f"the training data holds {len(held_out)} challenge-set document(s) "
+                           f"({', '.join(held_out[:3])}{' …' if len(held_out) > 3 else ''}): never train on them")
     return corpus
 
 

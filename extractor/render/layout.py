@@ -13,6 +13,7 @@ from itertools import groupby
 from .. import schema
 from . import wording
 from .grid import Cell, Grid
+from .printed import apply_printed
 
 DISCLOSURE_COLUMNS = 4
 APPLICATION_LABEL_COLUMNS = 3
@@ -143,14 +144,17 @@ def review_litigation_grid(values: Mapping, script: str = "simplified", opencc_c
 
 
 def table_grid(table: str, gold: Mapping, opencc_config: str = "s2t") -> Grid:
-    """The grid of canonical table `table` for a gold/result dict (its report format and script)."""
+    """The grid of canonical table `table` for a gold/result dict (its report format and script), as
+    `extras["printed"]` says the report printed it (reworded rows, rows of its own: `printed`)."""
     report = gold["report"]
     fmt, script = report["format_version"], report.get("script", "simplified")
     values = (gold.get("tables") or {}).get(table) or {}
     if table == "active_disclosure":
-        return active_disclosure_grid(fmt, values, script, opencc_config)
-    if table == "applications":
-        return applications_grid(fmt, values, script, opencc_config)
-    if table == "review_litigation":
-        return review_litigation_grid(values, script, opencc_config)
-    raise ValueError(f"unknown table {table!r} (expected one of {schema.TABLES})")
+        grid = active_disclosure_grid(fmt, values, script, opencc_config)
+    elif table == "applications":
+        grid = applications_grid(fmt, values, script, opencc_config)
+    elif table == "review_litigation":
+        grid = review_litigation_grid(values, script, opencc_config)
+    else:
+        raise ValueError(f"unknown table {table!r} (expected one of {schema.TABLES})")
+    return apply_printed(grid, (gold.get("extras") or {}).get("printed"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..dataset import RESERVED_SEEDS
 from .corpus import generate_corpus
 from .recipe import FORMAT_WEIGHTS, OFFICE_FORMATS
 
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> None:
         rest = sum(formats.values()) - office
         formats = {name: weight / office * args.office_share if name in OFFICE_FORMATS
                    else weight / rest * (1 - args.office_share) for name, weight in formats.items()}
+    if args.seed in RESERVED_SEEDS:
+        parser.error(f"seed {args.seed} is reserved for the challenge set ({RESERVED_SEEDS.start}-"
+                     f"{RESERVED_SEEDS.stop - 1}: python -m extractor.synth.challenge makes it); choose another")
     summary = generate_corpus(args.out_dir, args.docs, args.seed, formats, args.workers,
                               mess_share=args.mess_share, keep_files=not args.no_files)
     print(json.dumps({k: summary[k] for k in ("n_docs", "seconds", "seconds_per_format", "data_hash")}

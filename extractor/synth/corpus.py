@@ -32,7 +32,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..dataset import data_hash
+from ..dataset import check_training_seed, data_hash
 from .recipe import FORMAT_WEIGHTS, OFFICE_FORMATS, random_recipe
 from .sample import make_sample
 
@@ -91,12 +91,14 @@ def generate_corpus(out_dir: str | Path, n_docs: int, seed: int, formats: Mappin
                     keep_files: bool = True) -> dict:
     """Write `n_docs` labelled synthetic reports under `out_dir` (see the module doc); returns the
     manifest plus `seconds` (wall time) and `seconds_per_format` (summed document build time).
+    A seed of dataset.RESERVED_SEEDS (the challenge set's) is refused.
 
     formats: weight per render format (recipe.FORMAT_WEIGHTS by default; pdf and doc run
     LibreOffice, about a second each). workers: processes building documents in parallel.
     """
     if n_docs < 0 or workers < 1:
         raise ValueError("n_docs must be >= 0 and workers >= 1")
+    check_training_seed(seed)  # the challenge set's seeds make no training data
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files_dir = out / "gold" if keep_files else None
