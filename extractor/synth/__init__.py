@@ -17,6 +17,9 @@ The chain, one idea per module:
     html_pages more web-page templates
     sample     one document: render, load (extractor.loaders), label (extractor.labelling)
     corpus     generate_corpus: splits, manifest, worker processes
+    wordings   rows and headings worded as real reports word them, added 其中 rows, prose quoting labels
+    ocr_noise  OCR look-alikes in figures, labels and prose (1O, l.属于…, □)
+    challenge  the frozen challenge set (annotations/challenge), from seeds no training data uses
 """
 
 from .corpus import generate_corpus

@@ -21,6 +21,11 @@ def in_script(text: str, script: str, config: str = "s2t") -> str:
     return localize(text, script, config)
 
 
+def in_gold_script(text: str, gold: dict) -> str:
+    """Simplified text in a gold report's script (OpenCC s2t, as the renderer prints fixed labels)."""
+    return localize(text, gold["report"].get("script", "simplified"))
+
+
 COMMON_GLOSSES = ("鄉", "發", "業", "規")
 
 
