@@ -84,12 +84,23 @@ def extract(inputs: tuple[str, ...], output: str | None, tagger_name: str | None
 @click.option("--baselines/--no-baselines", default=True, show_default=True,
               help="Also run the rules and sklearn taggers (where available) on the same inputs.")
 @click.option("--figures/--no-figures", default=True, show_default=True)
+@click.option("--challenge/--no-challenge", default=True, show_default=True,
+              help="Also read the frozen challenge set (annotations/challenge: 64 synthetic reports in 16 layouts, "
+                   "never trained or tuned on) with the same taggers; its figures go into the report. About a "
+                   "minute with the model and both baselines once its renderings are cached (the first run renders "
+                   "them: a few minutes of LibreOffice).")
 @click.option("--compare", nargs=2, metavar="A B", default=None,
               help="Print the difference between two versions' metrics (names under --out, or paths) and exit.")
 def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split: str, formats: str, out_dir: str,
-                 cache_dir: str, baselines: bool, figures: bool, compare: tuple[str, str] | None) -> None:
-    """Measure accuracy against the gold set; writes OUT/<model-version>/{metrics.json,report.md,figures/}."""
+                 cache_dir: str, baselines: bool, figures: bool, challenge: bool,
+                 compare: tuple[str, str] | None) -> None:
+    """Measure accuracy against the gold set; writes OUT/<model-version>/{metrics.json,report.md,figures/}.
+
+    Every report also carries the frozen challenge set's figures (see --challenge), per tagger,
+    layout and variation.
+    """
     from .evaluation import harness, report
+    from .evaluation.challenge import CHALLENGE_DIR
     from .evaluation.goldset import parse_formats
 
     if compare:
@@ -102,7 +113,8 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
     try:
         settings = harness.EvalSettings(gold_dir=Path(gold_dir), split=split, formats=tuple(parse_formats(formats)),
                                         out_dir=Path(out_dir), cache_dir=Path(cache_dir), tagger=tagger_name,
-                                        model=model_name, baselines=baselines, figures=figures)
+                                        model=model_name, baselines=baselines, figures=figures,
+                                        challenge_dir=CHALLENGE_DIR if challenge else None)
         from .tagging import get_tagger
 
         tagger = get_tagger(tagger_name, model=model_name)

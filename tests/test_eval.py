@@ -208,7 +208,7 @@ def eval_run(tmp_path_factory):
     """`ogi eval` with the rules tagger on the dev seed, as text and HTML."""
     tmp = tmp_path_factory.mktemp("eval")
     args = ["eval", "--tagger", "rules", "--split", "dev", "--formats", "txt,html", "--no-baselines",
-            "--out", str(tmp / "reports"), "--cache", str(tmp / "cache")]
+            "--no-challenge", "--out", str(tmp / "reports"), "--cache", str(tmp / "cache")]
     outcome = CliRunner().invoke(main, args)
     assert outcome.exit_code == 0, outcome.output
     return tmp, outcome.output

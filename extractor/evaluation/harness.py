@@ -5,6 +5,9 @@
         report.md      the same as tables, the worst documents, other versions and baselines
         figures/*.png  per-label F1, tag confusion, accuracy per format, accuracy across versions
 
+With `challenge_dir`, the frozen challenge set (evaluation.challenge) is read by the same taggers
+and its figures go into metrics.json (`challenge`) and report.md.
+
 Each input is loaded once; the tagger under test and each available baseline
 (rules always, sklearn when get_tagger("sklearn") works) tag and assemble the
 same loaded document, so they are scored on identical tokens.
@@ -28,6 +31,7 @@ from .. import __version__
 from ..labelling import gold_labels
 from ..pipeline import Extraction, empty_result, extract_document, extract_full
 from ..tagging import Tagger, get_tagger
+from .challenge import challenge_block, load_challenge
 from .goldset import DEFAULT_FORMATS, EvalInput, GoldDoc, gold_docs, gold_set_hash, input_for, layout_of, score_format
 from .metrics import DocScore, doc_record, grouped, score_document, summarize
 
@@ -52,6 +56,7 @@ class EvalSettings:
     figures: bool = True
     progress: bool = True
     worst: int = 10  # documents listed with their wrong cells in report.md
+    challenge_dir: Path | None = None  # the frozen challenge set (evaluation.challenge), measured beside the gold
 
 
 @dataclass
@@ -133,11 +138,16 @@ def score_input(item: EvalInput, extraction: Extraction, layout: str, labels: li
 
 def evaluate_inputs(docs: list[GoldDoc], settings: EvalSettings, runs: list[TaggerRun]) -> list[dict]:
     """Score every document in every format with every tagger run; returns the inputs skipped."""
+    return evaluate_jobs([(doc, fmt) for doc in docs for fmt in settings.formats], settings, runs)
+
+
+def evaluate_jobs(jobs: list[tuple[GoldDoc, str]], settings: EvalSettings, runs: list[TaggerRun],
+                  desc: str | None = None) -> list[dict]:
+    """Score each (document, format) with every tagger run; returns the inputs skipped."""
     from tqdm import tqdm
 
     skipped = []
-    jobs = [(doc, fmt) for doc in docs for fmt in settings.formats]
-    progress = tqdm(jobs, desc=f"eval {runs[0].name}", unit="file", file=sys.stderr,
+    progress = tqdm(jobs, desc=desc or f"eval {runs[0].name}", unit="file", file=sys.stderr,
                     disable=not settings.progress)
     for doc, fmt in progress:
         progress.set_postfix_str(f"{doc.doc_id} {fmt}", refresh=False)
@@ -155,6 +165,18 @@ def evaluate_inputs(docs: list[GoldDoc], settings: EvalSettings, runs: list[Tagg
             if run.tagger is not None:
                 run.scores.append(score_input(item, extract_loaded(main, str(item.path), run.tagger), layout, labels))
     return skipped
+
+
+def challenge_metrics(settings: EvalSettings, runs: list[TaggerRun]) -> dict:
+    """The challenge set read by the same taggers (metrics.json `challenge`)."""
+    started = time.perf_counter()
+    cset = load_challenge(settings.challenge_dir)
+    fresh = [TaggerRun(run.name, run.tagger, unavailable=run.unavailable) for run in runs]
+    skipped = evaluate_jobs(cset.jobs, settings, fresh, desc="challenge")
+    return challenge_block(cset, [(run.name, None if run.tagger is None else
+                                   {"name": run.tagger.name, "version": str(run.tagger.version)},
+                                   run.scores, run.unavailable) for run in fresh],
+                           skipped, time.perf_counter() - started)
 
 
 def tagger_metrics(run: TaggerRun, *, full: bool) -> dict:
@@ -210,9 +232,14 @@ def run_eval(settings: EvalSettings, *, tagger: Tagger | None = None) -> Path:
     runs = [TaggerRun(settings.tagger, tagger)]
     if settings.baselines:
         runs += available_baselines(settings.tagger, tagger)
+    if settings.challenge_dir is not None:
+        load_challenge(settings.challenge_dir)  # a set that differs from its manifest stops the run before any work
     skipped = evaluate_inputs(docs, settings, runs)
+    challenge = challenge_metrics(settings, runs) if settings.challenge_dir is not None else None
     name = report_name(tagger)
     metrics = build_metrics(settings, runs, docs, skipped, started, name)
+    if challenge is not None:
+        metrics["challenge"] = challenge
     out = Path(settings.out_dir) / name
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1, default=_jsonable) + "\n",

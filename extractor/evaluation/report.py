@@ -168,6 +168,55 @@ def _baseline_lines(metrics: dict) -> list[str]:
     return lines + notes + ([""] if notes else [])
 
 
+def _challenge_columns(challenge: dict) -> list[tuple[str, dict]]:
+    return [(f"{name} {body['model']['version']}" if body.get("model") else name, body)
+            for name, body in challenge["taggers"].items() if "unavailable" not in body]
+
+
+def _right_of(group: dict | None) -> str:
+    if not group:
+        return "—"
+    return f"{group['all_cells_right']}/{group['inputs']} ({pct(group['all_cells_right_rate'], 0)})"
+
+
+def challenge_lines(metrics: dict) -> list[str]:
+    """report.md: the frozen challenge set, every tagger of the run side by side."""
+    challenge = metrics.get("challenge")
+    if not challenge:
+        return []
+    cset = challenge["set"]
+    lines = [f"## Challenge set (frozen, never tuned on: {cset['name']} v{cset['version']}, seed {cset['seed']})", "",
+             (f"{cset['documents']} synthetic documents, {cset['inputs']} input(s), gold {cset['gold_sha256'][:12]}; "
+              f"each read in one layout (no ruling lines, text copies, the official grid) with reworded rows and "
+              f"headings, added rows, OCR look-alikes, traditional script, 2019 and 2021 formats "
+              f"(`annotations/challenge/manifest.json`; {challenge['seconds']} s)."), ""]
+    columns = _challenge_columns(challenge)
+    rows = []
+    for name, body in columns:
+        m = body["overall"]
+        rows.append([name, m["documents"]["inputs"],
+                     f"{m['documents']['all_cells_right']} ({pct(m['documents']['all_cells_right_rate'])})",
+                     f"{m['documents']['exact']} ({pct(m['documents']['exact_rate'])})", pct(m["cells"]["accuracy"]),
+                     m["status"]["silent_errors"], m["status"]["flagged_wrong"], m["status"]["failed"],
+                     pct(m["tokens"]["macro"]["f1"])])
+    lines += md_table(("tagger", "inputs", "all cells right", "exact", "cell acc.", "silent errors",
+                       "flagged wrong", "failed", "tag macro F1"), rows) + [""]
+    for title, key in (("format", "by_format"), ("variation", "by_variation")):
+        names = list(dict.fromkeys(g for _, body in columns for g in body[key]))
+        lines += [f"All cells right per {title}:", ""]
+        lines += md_table([title] + [c for c, _ in columns],
+                          [[g] + [_right_of(body[key].get(g)) for _, body in columns] for g in names]) + [""]
+    silent = [(c, d) for c, body in columns for d in body["documents"] if d["outcome"] == "silent_error"]
+    for name, d in silent:
+        lines.append(f"- **silent error** ({name}): {d['doc_id']} as {d['format']}: {'; '.join(d['wrong_cells'])}")
+    for name, body in challenge["taggers"].items():
+        if "unavailable" in body:
+            lines.append(f"- {name}: not run ({body['unavailable']})")
+    for skip in challenge["skipped_inputs"]:
+        lines.append(f"- skipped {skip['doc_id']} as {skip['format']}: {skip['reason']}")
+    return lines + ([""] if lines[-1] else [])
+
+
 def _history_lines(metrics: dict, history: list[dict]) -> list[str]:
     lines = ["## Versions", ""]
     if len(history) <= 1 and all(h["run"]["report"] == metrics["run"]["report"] for h in history):
@@ -205,6 +254,7 @@ def render_report(metrics: dict, history: list[dict], *, figures: Sequence[Path]
     if run["skipped_inputs"]:
         lines.append("")
     lines += ["## Headline", ""] + _headline_table([(run["report"], overall)]) + [""]
+    lines += challenge_lines(metrics)
     status = overall["status"]
     lines += ["## Status honesty", "",
               ("`silent_error`: status ok with a wrong cell (must be zero). `ok_other_wrong`: ok, cells right, "
@@ -262,10 +312,16 @@ def write_report(metrics: dict, history: list[dict], path: Path, *, figures: Seq
 def summary_line(metrics: dict) -> str:
     """One line for the terminal after a run."""
     h = headline(metrics["overall"])
-    return (f"{metrics['run']['report']}: {metrics['run']['inputs']} inputs, cell accuracy {pct(h['cell_accuracy'])}, "
+    line = (f"{metrics['run']['report']}: {metrics['run']['inputs']} inputs, cell accuracy {pct(h['cell_accuracy'])}, "
             f"all cells right {pct(h['documents_all_cells_right'])}, section bodies {pct(h['section_body_accuracy'])}, "
             f"tag macro F1 {pct(h['token_macro_f1'])}, silent errors {h['silent_errors']}, "
             f"{num(h['pages_per_second'])} pages/s")
+    if metrics.get("challenge"):
+        parts = [f"{name} {pct(body['overall']['documents']['all_cells_right_rate'])} "
+                 f"(silent errors {body['overall']['status']['silent_errors']})"
+                 for name, body in _challenge_columns(metrics["challenge"])]
+        line += "\nchallenge set, inputs with every cell right: " + ", ".join(parts)
+    return line
 
 
 # --- ogi eval --compare -----------------------------------------------------------------------
