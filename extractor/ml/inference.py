@@ -1,15 +1,25 @@
-"""Labels of a token sequence from a token-classification model: windows in, one prediction per token out."""
+"""Labels of a token sequence from a token-classification model: windows in, one prediction per token out.
+
+The model input of every batch of windows is built here, once, as numpy arrays named after the
+inputs of the model graph (`graph.TaggingGraph`: input ids and masks in, label probabilities out).
+Two runners take the same arrays: ONNX Runtime when the model directory holds an exported graph
+(`onnx_runtime`, no torch imported), else torch (`graph.TorchRunner`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..tokens import Token
 from .constraints import decode
 from .encoding import (
     DEFAULT_SETTINGS,
     EncodingSettings,
+    Window,
     encode_tokens,
     owners,
     token_masks,
@@ -17,31 +27,94 @@ from .encoding import (
     window_masks,
     windows,
 )
-from .summary import input_embeddings
 from .tokenizer import PieceVocab
+
+log = logging.getLogger(__name__)
+
+# One batch of windows in: the graph's inputs by name (numpy arrays, batch x positions).
+# Out: label probabilities, batch x positions x labels (numpy float32).
+Runner = Callable[[Mapping[str, Any]], Any]
+RUNTIMES = ("auto", "onnx", "torch")
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """A token sequence as model windows, and where each token's prediction is read."""
+
+    ids: list[int]  # vocabulary id per stream position
+    masks: tuple[list[bool], list[bool]]  # encoding.token_masks
+    spans: list[Window]
+    wanted: list[list[tuple[int, int]]]  # per window: (token, its label position in the window input)
+
+
+def plan_windows(tokens: Sequence[Token], vocab: PieceVocab, settings: EncodingSettings = DEFAULT_SETTINGS
+                 ) -> WindowPlan:
+    """Windows over the stream of `tokens`; each token is read in the window where it is most central."""
+    encoded = encode_tokens(tokens, settings)
+    spans = windows(encoded, settings.max_positions, settings.overlap)
+    wanted: list[list[tuple[int, int]]] = [[] for _ in spans]
+    for token, (w, start) in enumerate(zip(owners(encoded, spans), encoded.starts)):
+        wanted[w].append((token, start - spans[w].start + 1))  # +1: the [CLS] in front
+    return WindowPlan(vocab.encode(encoded), token_masks(encoded), spans, wanted)
+
+
+def batch_inputs(plan: WindowPlan, chunk: Sequence[int], vocab: PieceVocab) -> dict:
+    """The graph inputs of windows `chunk` of `plan`, padded to the longest of them."""
+    import numpy as np
+
+    width = max(plan.spans[w].end - plan.spans[w].start + 2 for w in chunk)
+    input_ids = np.full((len(chunk), width), vocab.pad_id, dtype=np.int64)
+    attention = np.zeros((len(chunk), width), dtype=np.int64)
+    first = np.zeros((len(chunk), width), dtype=np.bool_)
+    inner = np.zeros((len(chunk), width), dtype=np.bool_)
+    for i, w in enumerate(chunk):
+        x = window_input(plan.ids, plan.spans[w], vocab.cls_id, vocab.sep_id)
+        f, n = window_masks(plan.masks, plan.spans[w])
+        input_ids[i, :len(x)] = x
+        attention[i, :len(x)] = 1
+        first[i, :len(x)] = f
+        inner[i, :len(x)] = n
+    return {"input_ids": input_ids, "attention_mask": attention, "first": first, "inner": inner}
 
 
 class Predictor:
-    """A loaded model with its vocabulary and encoding settings."""
+    """A model runner with its vocabulary and encoding settings."""
 
-    def __init__(self, model, vocab: PieceVocab, settings: EncodingSettings = DEFAULT_SETTINGS,
-                 batch_size: int = 16) -> None:
-        self.model = model.eval()
+    def __init__(self, runner: Runner, vocab: PieceVocab, settings: EncodingSettings = DEFAULT_SETTINGS,
+                 batch_size: int = 16, runtime: str = "torch") -> None:
+        self.runner = runner
         self.vocab = vocab
         self.settings = settings
         self.batch_size = batch_size
+        self.runtime = runtime  # what runs the graph: "onnx" (and which file) or "torch"
 
     @classmethod
-    def load(cls, path: Path | str, settings: EncodingSettings = DEFAULT_SETTINGS, batch_size: int = 16
-             ) -> Predictor:
-        from transformers import AutoModelForTokenClassification
+    def load(cls, path: Path | str, settings: EncodingSettings = DEFAULT_SETTINGS, batch_size: int = 16,
+             runtime: str = "auto") -> Predictor:
+        """The model in directory `path`: by ONNX Runtime where the directory holds its exported graph
+        (runtime "auto" or "onnx"), else by torch ("auto" or "torch")."""
+        from . import onnx_runtime
 
-        from .runtime import quiet_transformers
-        from .tokenizer import load_tokenizer
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime {runtime!r}: choose one of {', '.join(RUNTIMES)}")
+        path = Path(path)
+        graph = onnx_runtime.exported_graph(path) if runtime != "torch" else None
+        if graph is not None:
+            try:
+                runner = onnx_runtime.OnnxRunner(graph)
+            except ImportError as exc:  # onnxruntime not installed: torch can still run the model
+                if runtime == "onnx":
+                    raise
+                log.info("no ONNX Runtime (%s): running %s with torch", exc, path)
+            else:
+                return cls(runner, PieceVocab.from_files(path), settings, batch_size, f"onnx:{graph.name}")
+        elif runtime == "onnx":
+            raise FileNotFoundError(f"{path} holds no exported ONNX graph; export it with "
+                                    f"`python -m extractor.ml.onnx_export {path}`")
+        from .graph import TorchRunner
 
-        quiet_transformers()
-        model = AutoModelForTokenClassification.from_pretrained(str(path))
-        return cls(model, PieceVocab.of(load_tokenizer(path)), settings, batch_size)
+        runner = TorchRunner.load(path)
+        return cls(runner, PieceVocab.of(runner.tokenizer), settings, batch_size, "torch")
 
     def predict(self, tokens: Sequence[Token], constrained: bool = True) -> list[tuple[int, float]]:
         """(label index into LABELS, probability) per token: the most probable label, within the
@@ -54,38 +127,16 @@ class Predictor:
     def probabilities(self, tokens: Sequence[Token]) -> list[list[float]]:
         """Label probabilities (in LABELS order) per token, each token read in the window where
         it is most central."""
-        import torch
-
         if not tokens:
             return []
-        encoded = encode_tokens(tokens, self.settings)
-        ids = self.vocab.encode(encoded)
-        spans = windows(encoded, self.settings.max_positions, self.settings.overlap)
-        owner = owners(encoded, spans)
-        wanted: list[list[tuple[int, int]]] = [[] for _ in spans]  # window -> (token, position in window)
-        for token, (w, start) in enumerate(zip(owner, encoded.starts)):
-            wanted[w].append((token, start - spans[w].start + 1))  # +1: the [CLS] in front
-        masks = token_masks(encoded)
+        plan = plan_windows(tokens, self.vocab, self.settings)
         out: list[list[float]] = [[]] * len(tokens)
-        with torch.inference_mode():
-            for first in range(0, len(spans), self.batch_size):
-                chunk = range(first, min(first + self.batch_size, len(spans)))
-                width = max(spans[w].end - spans[w].start + 2 for w in chunk)
-                input_ids = torch.full((len(chunk), width), self.vocab.pad_id, dtype=torch.long)
-                attention = torch.zeros((len(chunk), width), dtype=torch.long)
-                firsts = torch.zeros((len(chunk), width), dtype=torch.bool)
-                inners = torch.zeros((len(chunk), width), dtype=torch.bool)
-                for i, w in enumerate(chunk):
-                    x = window_input(ids, spans[w], self.vocab.cls_id, self.vocab.sep_id)
-                    f, n = window_masks(masks, spans[w])
-                    input_ids[i, :len(x)] = torch.tensor(x)
-                    attention[i, :len(x)] = 1
-                    firsts[i, :len(x)] = torch.tensor(f)
-                    inners[i, :len(x)] = torch.tensor(n)
-                embeds = input_embeddings(self.model, input_ids, firsts, inners)
-                logits = self.model(inputs_embeds=embeds, attention_mask=attention).logits
-                probs = torch.softmax(logits.float(), dim=-1)
-                for i, w in enumerate(chunk):
-                    for token, pos in wanted[w]:
-                        out[token] = probs[i, pos].tolist()
+        for first in range(0, len(plan.spans), self.batch_size):
+            chunk = range(first, min(first + self.batch_size, len(plan.spans)))
+            probs = self.runner(batch_inputs(plan, chunk, self.vocab))
+            for i, w in enumerate(chunk):
+                rows = plan.wanted[w]
+                picked = probs[i, [pos for _, pos in rows]].tolist()
+                for (token, _), p in zip(rows, picked):
+                    out[token] = p
         return out

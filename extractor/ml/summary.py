@@ -20,8 +20,10 @@ def input_embeddings(model, input_ids, first, inner):
     embeddings = model.get_input_embeddings()(input_ids)
     # Segment k = the k-th token of the window: every position after its first one, up to the next first.
     segment = torch.cumsum(first.long(), dim=1)
-    batch, _, hidden = embeddings.shape
-    segments = int(segment.max()) + 1 if segment.numel() else 1
+    batch, length, hidden = embeddings.shape
+    # Room for every segment a window can hold (one per position, plus segment 0 before the
+    # first token): a bound from the shape, not the data, so the step exports as one graph (ONNX).
+    segments = length + 1
     weight = inner.to(embeddings.dtype).unsqueeze(-1)
     index = segment.unsqueeze(-1).expand(-1, -1, hidden)
     sums = torch.zeros(batch, segments, hidden, dtype=embeddings.dtype).scatter_add(1, index, embeddings * weight)

@@ -93,6 +93,30 @@ class PieceVocab:
         return cls(vocab, special("unk_token_id", UNK), special("cls_token_id", CLS), special("sep_token_id", SEP),
                    special("pad_token_id", PAD), special("mask_token_id", MASK))
 
+    @classmethod
+    def from_files(cls, path: Path | str) -> PieceVocab:
+        """The same vocabulary as `of(load_tokenizer(path))`, read from the saved files without
+        transformers: tokenizer.json (vocabulary and added tokens) where it is, else vocab.txt."""
+        import json
+
+        path = Path(path)
+        config_file = path / "tokenizer_config.json"
+        config = json.loads(config_file.read_text("utf-8")) if config_file.is_file() else {}
+        if (path / "tokenizer.json").is_file():
+            saved = json.loads((path / "tokenizer.json").read_text("utf-8"))
+            vocab = dict(saved["model"]["vocab"])
+            vocab.update({added["content"]: added["id"] for added in saved.get("added_tokens", ())})
+        else:
+            pieces = (path / VOCAB_FILE).read_text("utf-8").split("\n")
+            vocab = {piece: i for i, piece in enumerate(pieces[:-1] if pieces[-1] == "" else pieces)}
+
+        def special(name: str, fallback: str) -> int:
+            token = config.get(name, fallback)
+            return vocab[token.get("content", fallback) if isinstance(token, dict) else token]
+
+        return cls(vocab, special("unk_token", UNK), special("cls_token", CLS), special("sep_token", SEP),
+                   special("pad_token", PAD), special("mask_token", MASK))
+
     def encode(self, encoded: Encoded) -> list[int]:
         return piece_ids(encoded.pieces, self.ids, self.unk_id)
 

@@ -118,6 +118,7 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
     from transformers import AutoModelForTokenClassification
 
     from . import card
+    from .graph import TorchRunner
 
     quiet_transformers()
     deterministic(settings.seed, settings.threads)
@@ -149,7 +150,7 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
                  name, version, start_from.path, len(corpus.train), len(examples), len(corpus.dev),
                  len(corpus.test), sum(p.numel() for p in model.parameters()), total, added or "none")
         log.info("class weights: %s", {LABELS[i]: round(w, 3) for i, w in enumerate(weights)})
-        predictor = Predictor(model, vocab, encoding)
+        predictor = Predictor(TorchRunner(model), vocab, encoding)
         order, noise = generator(settings.seed), generator(settings.seed + 1)
         history: list[dict] = []
         best_state, best = None, None
@@ -222,6 +223,7 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
         })
         registry.write_meta(target, meta)
         card.write_card(target, meta)
+        _export_onnx(target, corpus, log)
     finally:
         close_logger(log)
     return registry.check(target, registry.TOKEN_CLASSIFIER)
@@ -233,3 +235,18 @@ def _write_vocab(tokenizer, target: Path) -> None:
     by_id = sorted(vocab.items(), key=lambda kv: kv[1])
     if [i for _, i in by_id] == list(range(len(by_id))):
         (target / "vocab.txt").write_text("\n".join(piece for piece, _ in by_id) + "\n", "utf-8")
+
+
+def _export_onnx(target: Path, corpus: Corpus, log) -> None:
+    """The tagging graph exported to ONNX for extraction without torch (onnx_export), checked on
+    the dev and test documents; a model that does not export still runs with torch."""
+    from .onnx_export import ExportError, export
+
+    checks = [d.tokens for d in [*corpus.dev, *corpus.test]] or [d.tokens for d in corpus.train]
+    try:
+        record = export(target, checks, described_as=f"{len(checks)} dev and test documents of the training data")
+    except (ImportError, ExportError) as exc:
+        log.warning("not exported to ONNX (%s): the model runs with torch", exc)
+        return
+    log.info("exported to ONNX in %.1f s: extraction runs %s; checks against torch: %s", record["seconds"],
+             record["run"], record["checks"])

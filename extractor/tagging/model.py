@@ -16,7 +16,8 @@ class ModelTagger:
     Raises extractor.ml.registry.ModelMismatch, with what to do, for a model that does not fit
     this code."""
 
-    def __init__(self, model: str | Path | None = None, *, batch_size: int = 16, constrained: bool = True) -> None:
+    def __init__(self, model: str | Path | None = None, *, batch_size: int = 16, constrained: bool = True,
+                 runtime: str = "auto") -> None:
         from ..ml import registry
         from ..ml.encoding import EncodingSettings
         from ..ml.inference import Predictor
@@ -32,7 +33,9 @@ class ModelTagger:
         self.info = info
         self.name = info.name
         self.version = info.version
-        self.predictor = Predictor.load(info.path, EncodingSettings.from_dict(info.meta["encoding"]), batch_size)
+        # runtime "auto": the model's exported ONNX graph where it has one (no torch), else torch
+        self.predictor = Predictor.load(info.path, EncodingSettings.from_dict(info.meta["encoding"]), batch_size,
+                                        runtime)
         self.constrained = constrained  # the schema's constraints on the labels (extractor.ml.constraints)
 
     def tag(self, doc: Document) -> list[Tag]:
