@@ -107,6 +107,19 @@ def application_groups(fmt: str) -> dict[str, str]:
     return {g: g for g in groups}
 
 
+def is_group_fragment(text: str, fmt: str) -> bool:
+    """A piece of a group label wrapped in the left column (「年度办」 of 三、本年度办理结果, 「公开」 of
+    （三）不予公开), printed on the line of a row's own label: two characters or more of a group's
+    words, or its outline number with the words that follow it."""
+    printed = for_matching(text)
+    words = core(text)
+    if not words or len(words) > 6:
+        return False
+    if len(words) < 2 and printed == words:
+        return False
+    return any(words in group for group in application_groups(fmt))
+
+
 def match_application_row(text: str, fmt: str, group: str | None = None) -> tuple[str | None, float]:
     """Row key for a printed applications label; `group` is the current group core, if any.
 

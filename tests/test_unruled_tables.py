@@ -241,3 +241,76 @@ def test_a_pdftotext_copy_that_collapses_a_blank_cell_never_moves_a_figure_into_
     regulations = result["tables"].get("active_disclosure", {}).get("regulations")
     assert regulations in (None, {"issued": 3, "repealed": None, "in_force": 0}), regulations
     assert result["status"] != "ok"
+
+
+APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_organization",
+              "legal_service", "other_organization", "total")
+
+
+def test_pdftotext_layout_prints_group_labels_beside_row_labels_and_the_rows_are_still_read(tmp_path):
+    # pdftotext -layout of the results block (a generated report, traditional script): the group
+    # column's pieces stand on the lines of row labels (「年度辦 （二）部分公開…」), beside figures
+    # (「處理      26    0 …」) and between a label's halves; each row is still read whole
+    text = (Path(__file__).parent / "fixtures" / "pdftotext-layout-results-block.txt").read_text(encoding="utf-8")
+    result = extract_text(tmp_path, text)
+    rows = result["tables"]["applications"]
+    expected = {"partially_granted": (216, 0, 19, 0, 0, 0, 235), "not_processed_excessive": (26, 0, 5, 0, 0, 0, 31),
+                "other_unpaid_fee": (17, 0, 2, 0, 0, 0, 19), "other_no_correction": (85, 0, 5, 0, 0, 0, 90),
+                "other_other": (137, 0, 9, 0, 0, 0, 146), "total_processed": (2737, 0, 243, 0, 0, 0, 2980)}
+    for key, figures in expected.items():
+        assert tuple(rows[key][c] for c in APPLICANTS) == figures, (key, rows.get(key))
+    assert not [e for e in result["errors"] if "not a row of the standard format" in e or "has no cells" in e]
+
+
+def test_a_group_label_cut_in_two_beside_a_wrapped_row_label_names_its_group():
+    # 「（六）其他」 over 「處理」 beside the two lines of 1.申請人無正當理由逾期不補正…: the group,
+    # not the row 3.其他 of that group
+    from extractor.loaders.text import tokens_from_text
+
+    text = ("           5.要求行政機關確認或       0   0    0   0   0    0    0\n"
+            "            重新出具已獲取信息\n"
+            "    （六）其他 1.申請人無正當理由逾\n"
+            "      處理   期不補正、行政機關不\n"
+            "                             1   0    0   0   0    0    1\n"
+            "           再處理其政府信息公開\n")
+    texts = [t.text for t in tokens_from_text(text)]
+    assert "（六）其他處理" in texts, texts
+    label = next(k for k, t in enumerate(texts) if t.startswith("1.申請人無正當理由逾期不補正、行政機關不"))
+    assert texts[label + 1:label + 8] == ["1", "0", "0", "0", "0", "0", "1"]
+
+
+def test_figures_squeezed_to_one_space_in_a_layout_copy_are_two_cells():
+    from extractor.loaders.text import display_pieces
+
+    pieces = display_pieces(" 0  0  0  0  0  0  1  2  0  3 13  0   3   0  6")
+    assert [p.text for p in pieces] == ["0", "0", "0", "0", "0", "0", "1", "2", "0", "3", "13", "0", "3", "0", "6"]
+    assert pieces[10].x0 == pieces[9].x1 + 1
+    # a row whose figures are all parted by one space (pdftotext -raw) is read by order, not position
+    assert [p.text for p in display_pieces("规章 0 0 0")] == ["规章 0 0 0"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("report", ["2019", "seed-000"])
+@pytest.mark.parametrize("rules", ["none", "three-line"])
+def test_a_first_column_blank_on_every_row_a_blank_first_row_and_a_blank_review_table(tmp_path, rules, report):
+    # the first figure column of the disclosure blocks printed blank on every row (本年制发件数),
+    # the first row blank all through (above the block's first figure line), and the review table
+    # with no figure at all: every cell read blank, none misplaced
+    if report == "2019":
+        gold = _zeros_blank(json.loads((Path(__file__).resolve().parent / "fixtures" / "report-2019.json")
+                                       .read_text("utf-8")))
+    else:
+        gold = json.loads(json.dumps(_gold(report)))
+    disclosure = gold["tables"]["active_disclosure"]
+    for cells in disclosure.values():
+        if len(cells) > 1:
+            cells[next(iter(cells))] = None
+    first = next(iter(disclosure))
+    disclosure[first] = dict.fromkeys(disclosure[first])
+    gold["tables"]["review_litigation"] = {row: dict.fromkeys(cells)
+                                           for row, cells in gold["tables"]["review_litigation"].items()}
+    result = extract(render(gold, "pdf", tmp_path, name="blank", table_rules=rules), tagger=RULES)
+    right, total, wrong = _score(result, gold)
+    assert wrong == []
+    assert right == total, result["errors"]
+    assert result["tables"]["review_litigation"]["administrative_review"]["total"] is None

@@ -40,6 +40,8 @@ _LEADING_ZERO = re.compile(r"^0\d")
 # A loose line of bare digits ("1", "12") that the tagger took for page furniture: a page number,
 # or the first digits of the next figure broken onto a line of their own.
 _BARE_DIGITS = re.compile(r"^\d{1,4}$")
+# the numbering of a group of the results block: 「（五）」
+_GROUP_NUMBER = re.compile(r"^\s*[(（][一二三四五六七八九十]+[)）]")
 
 _TABLE_ROLES = {Label.ROW_LABEL, Label.CELL_VALUE, Label.COLUMN_HEADER, Label.TABLE_TITLE, Label.NOTE}
 
@@ -125,6 +127,9 @@ class TableAssembler:
         if group is not None and (app_key is None or matching.core(tok.text) == group):
             self.group = group
             return
+        if app_key is None and _GROUP_NUMBER.match(tok.text):
+            # a group whose label is cut (「（五）不予」): its rows are no longer the last group's
+            self.group = None
         disc_key, disc_score = matching.match_disclosure_row(tok.text, self.fmt)
         if app_key is not None and app_score >= disc_score:
             self.row = OpenRow("applications", app_key, tok.text)
@@ -135,6 +140,8 @@ class TableAssembler:
 
     def on_header(self, tok: Token) -> None:
         self.finish_row()
+        if _GROUP_NUMBER.match(tok.text):  # a cut group label taken for a header: the group is unknown
+            self.group = None
         core = matching.core(tok.text)
         review_words = {matching.core(w) for _, label in schema.review_groups() for w in label.split(" ")}
         # 「行政复议 行政诉讼」 copied onto one line opens the table as either word alone does

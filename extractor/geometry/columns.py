@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 
-from .. import matching
+from .. import matching, schema
 from ..normalize import clean
 from ..values import looks_like_value
 from .labels import STACK_GAP, Stack, label_stacks, numbered, own_row, rows_of
@@ -145,7 +145,7 @@ def _blank_table(lines: Sequence[PosLine], i: int, figure_at: list[bool]) -> int
     (申请人情况, or 信息内容 …): short label lines up to the next sentence or section heading; None
     when a figure follows first (the ordinary reading takes it) or nothing follows."""
     line = lines[i]
-    if not ("申请人情况" in matching.core(line.text) or _opens_header(line)):
+    if not ("申请人情况" in matching.core(line.text) or _opens_header(line) or _opens_review(line)):
         return None
     end = i
     while end + 1 < len(lines) and not _stops_table(lines[end + 1]) and lines[end + 1].page - line.page <= 1:
@@ -166,6 +166,13 @@ def _near(above: PosLine, below: PosLine) -> bool:
 
 def _block_title(line: PosLine) -> bool:
     return matching.is_block_title(line.text)
+
+
+def _opens_review(line: PosLine) -> bool:
+    """The first header line of the review and litigation table (「行政复议  行政诉讼」), not the
+    section heading that names them."""
+    core = matching.core(line.text)
+    return core.startswith("行政复议") and len(core) <= 12 and not matching.match_section_heading(line.text)
 
 
 def _opens_header(line: PosLine) -> bool:
@@ -269,11 +276,14 @@ def column_of(piece: Piece, columns: Sequence[tuple[float, float]], unit: float,
 # --- one block ---------------------------------------------------------------------------
 
 def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int], header: Sequence[PosLine],
-                       unit: float, slack: float, labelled: bool = True) -> list[tuple[float, float]] | None:
+                       unit: float, slack: float, labelled: bool = True, label_edge: float | None = None
+                       ) -> list[tuple[float, float]] | None:
     """The block's columns by position, or None when position cannot settle them: figures that do
     not line up, more columns than any row fills where positions are approximate, or a column with
     no header word of its own. `labelled`: the rows print labels left of their figures (without
-    them, as in the review table, a header word left of the first figure heads a blank column)."""
+    them, as in the review table, a header word left of the first figure heads a blank column).
+    `label_edge`: where the row labels end; a header word between it and the first figures heads
+    a first column printed blank on every row (本年制发件数 over 规章 and 行政规范性文件)."""
     columns = figure_columns([figures[k] for k in figure_lines], unit, slack)
     if columns is None:
         return None
@@ -287,7 +297,8 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
         return None
     if slack > EXACT_SLACK and not lined_up(figures, figure_lines, header, columns):
         return None
-    columns = header_columns(header, columns, columns[0][0] - 0.01 if labelled else float("-inf"), unit)
+    left = min(columns[0][0], label_edge if label_edge is not None else columns[0][0]) - 0.01
+    columns = header_columns(header, columns, left if labelled else float("-inf"), unit)
     for k in figure_lines:  # a figure over two columns (a header column added beside it)
         if any(column_of(p, columns, unit, slack) is None for p in figures[k]):
             return None
@@ -325,9 +336,12 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
     figure_lines = [k for k in indices if figures[k]]
     if not figure_lines:
         return _blank_block(lines, indices, unit, row0, stack_gap, fmt) if blank_rows else None
-    header = [lines[k] for k in indices if k < figure_lines[0]]
-    labelled = any(len(lines[k].pieces) > len(figures.get(k, ())) for k in indices if k >= figure_lines[0])
-    columns = positional_columns(figures, figure_lines, header, unit, slack, labelled)
+    body_first = _first_body_line(lines, indices, figures, figure_lines, fmt)
+    header = [lines[k] for k in indices if k < body_first]
+    labels = [p for k in indices if k >= body_first for p in lines[k].pieces if p not in figures[k]]
+    labelled = bool(labels)
+    label_edge = max((p.x1 for p in labels), default=None)
+    columns = positional_columns(figures, figure_lines, header, unit, slack, labelled, label_edge)
     ordinal = columns is None
     if columns is not None:
         left = columns[0][0]
@@ -352,13 +366,29 @@ def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row
                 if ordinal and (k not in placed or piece.x1 <= figures[k][0].x0 + 0.01):
                     continue  # in order, labels end where the line's own figures begin
                 return None
-    body = [k for k in indices if k >= figure_lines[0]]
+    body = [k for k in indices if k >= body_first]
     edges = {k: figures[k][0].x0 if figures[k] else float("inf") for k in body} if ordinal else left
     stacks = label_stacks(lines, body, edges, set(figure_lines), stack_gap, fmt)
     rows = rows_of(lines, figure_lines, stacks, fmt, blank_rows and not ordinal)
     if rows is None:
         return None
     return _block_cells(lines, rows, header, columns, left, placed, row0, unit, headed=not ordinal), indices
+
+
+def _first_body_line(lines: Sequence[PosLine], indices: list[int], figures: dict[int, list[Piece]],
+                     figure_lines: list[int], fmt: str) -> int:
+    """Where the block's rows begin: at its first figure line, or above it at a row label printed
+    blank (「规章」 with nothing right of it, under the header): a line of labels only, left of every
+    figure, that opens an outline number or reads as a row by itself."""
+    first_figure = min(p.x0 for k in figure_lines for p in figures[k])
+    for k in indices[1:]:
+        if k >= figure_lines[0]:
+            break
+        pieces = lines[k].pieces
+        if pieces and all(p.x1 < first_figure for p in pieces) and (
+                numbered(pieces[0].text) or own_row(pieces[0].text, fmt)):
+            return k
+    return figure_lines[0]
 
 
 def _block_cells(lines: Sequence[PosLine], rows: dict[int, list[Stack]], header: Sequence[PosLine],
@@ -394,6 +424,8 @@ def _blank_block(lines: Sequence[PosLine], indices: list[int], unit: float, row0
     """A block that prints no figure at all (the 2019 format leaves whole blocks, even whole tables,
     blank): its header lines up to the first row label, its columns the header words right of the
     row labels, each row label a row of blanks."""
+    if indices and _opens_review(lines[indices[0]]):
+        return _blank_review(lines, indices, unit, row0)
     body_start = next((n for n, k in enumerate(indices) if n > 0 and lines[k].pieces and (
         numbered(lines[k].pieces[0].text) or own_row(lines[k].pieces[0].text, fmt))), None)
     if body_start is None:
@@ -408,6 +440,18 @@ def _blank_block(lines: Sequence[PosLine], indices: list[int], unit: float, row0
     if rows is None:
         return None
     return _block_cells(lines, rows, header, columns, columns[0][0], {}, row0, unit), indices
+
+
+def _blank_review(lines: Sequence[PosLine], indices: list[int], unit: float, row0: int
+                  ) -> tuple[list[PosCell], list[int]] | None:
+    """The review and litigation table printed with no figure at all (its one row has no label):
+    a row of blanks under its header, when the header words stand over exactly its columns."""
+    header = [lines[k] for k in indices]
+    columns = header_columns(header, [], float("-inf"), unit)
+    if len(columns) != len(schema.review_groups()) * len(schema.review_fields()):
+        return None
+    cells = _block_cells(lines, {indices[-1]: []}, header, columns, float("-inf"), {}, row0, unit)
+    return cells, indices
 
 
 def _first_column(piece: Piece, columns: Sequence[tuple[float, float]]) -> int:

@@ -176,6 +176,7 @@ def join_wrapped(lines: list[TextLine], furniture: set[int] = frozenset()) -> li
 # copy of Chinese text only prints where the page left a gap).
 _GAP = re.compile(r"(?: {2,}|\u3000+|\t|(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef]|\d{1,2}[.．、]))")
 _SPACES = re.compile(r"\s+")
+_SPACED_FIGURES = re.compile(r"^\d+(?: \d+)+$")
 # A group's outline number (（三）, 三、) before a row's own numbered label: 「（四）无法 1.本机关不掌握…」
 _GROUP_NUMBER = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 
@@ -203,7 +204,20 @@ def display_pieces(raw: str) -> list[Piece]:
         if match:
             column += display_width(match.group())
             position = match.end()
-    return pieces
+    if len(pieces) < 2:
+        return pieces
+    # in a line parted by runs of spaces, figures parted by one space are two cells (pdftotext
+    # -layout squeezes two columns so: 「0  3 13  0」); a line parted by single spaces only is
+    # read in order (row_cells), never by position
+    out = []
+    for piece in pieces:
+        if not _SPACED_FIGURES.match(piece.text):
+            out.append(piece)
+            continue
+        for part in re.finditer(r"\S+", piece.text):
+            x0 = piece.x0 + part.start()
+            out.append(Piece(part.group(), x0, x0 + len(part.group())))
+    return out
 
 
 def row_cells(text: str, fmt: str) -> list[str] | None:
@@ -290,21 +304,24 @@ def tokens_from_text(text: str) -> list[Token]:
             continue
         if line.cells is None:
             cells = None if line.number in furniture else row_cells(line.text, fmt)
+            fragment = ""
+            if cells is None and line.number not in furniture:
+                # 「處理      26    0 …」: a piece of the group label beside a row's figures
+                fragment, rest = _group_fragment(line.text, fmt)
+                cells = _SPACES.split(rest) if fragment and looks_like_figure_row(_SPACES.split(rest)) else None
             if line.number not in furniture and _join_group_label(tokens, pending, line.text, fmt):
                 pending = []
+            if cells is None and line.number not in furniture and _complete_group(tokens, line, fmt):
+                continue
             if cells is None:
                 if line.number not in furniture:
-                    pending = _label_run(tokens, pending, line.text)
+                    pending = _label_run(tokens, pending, line.text, fmt)
                 # page numbers are passed over by the table readers, but they are the tagger's to label
                 tokens.append(Token(text=line.text, line=line.number, furniture=line.number in headers))
                 continue
-            label = join_pieces(tokens[k].text for k in pending) if pending else ""
-            if not looks_like_figure_row(cells) or not pending or not _reads_as_row(label, fmt):
-                tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in cells)
-            else:  # figures alone under the lines of their wrapped label: one row
-                first = pending[0]
-                del tokens[first:]
-                tokens.append(Token(text=label, line=line.number, cell=True))
+            if not _attach_figures(tokens, pending, cells, line.number, fmt, fragment):
+                if fragment:
+                    tokens.append(Token(text=fragment, line=line.number))
                 tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in cells)
             pending = []
         elif _ideographic(line.raw):
@@ -337,6 +354,78 @@ def looks_like_figure_row(cells: list[str]) -> bool:
     return all(is_figure(cell) for cell in cells)
 
 
+def _attach_figures(tokens: list[Token], pending: list[int], cells: list[str], number: int, fmt: str,
+                    fragment: str = "") -> bool:
+    """Figures alone under the lines of their wrapped label (tokens[pending]) made one row: the
+    label's lines joined into one cell before them. Pieces of a wrapped group label printed on
+    those lines (「年度辦 （二）部分公開…」, a line 「處理」 between two halves of a label) are kept
+    out of the row's label, as tokens of their own. False, with nothing changed, where the
+    lines do not read as a row's label."""
+    if not pending or not looks_like_figure_row(cells):
+        return False
+    texts = [tokens[k].text for k in pending]
+    label = join_pieces(texts)
+    fragments: list[str] = []
+    if not _reads_as_row(label, fmt):
+        kept = []
+        for i, text in enumerate(texts):
+            if i and matching.is_group_fragment(text, fmt):
+                fragments.append(text)
+                continue
+            piece, rest = _group_fragment(text, fmt)
+            fragments += [piece] if piece else []
+            kept.append(rest)
+        label = join_pieces(kept)
+        if not _reads_as_row(label, fmt):
+            return False
+    if len(fragments) > 1 and matching.match_application_group(join_pieces(fragments), fmt):
+        fragments = [join_pieces(fragments)]  # 「（六）其他」 and 「處理」 beside a label's two lines
+    first, inside = pending[0], set(pending)
+    at = tokens[first].line
+    others = [tokens[k] for k in range(first, len(tokens)) if k not in inside]
+    del tokens[first:]
+    tokens.extend(others)
+    tokens.extend(Token(text=piece, line=at) for piece in fragments)
+    if fragment:
+        tokens.append(Token(text=fragment, line=number))
+    tokens.append(Token(text=label, line=number, cell=True))
+    tokens.extend(Token(text=cell, line=number, cell=True) for cell in cells)
+    return True
+
+
+def _complete_group(tokens: list[Token], line: TextLine, fmt: str, reach: int = 4) -> bool:
+    """The last piece of a group label printed lines below its start, past a row label wrapped
+    beside it (「（六）其他」, 「2.申請人逾期未按收費」, 「處理」, as `pdftotext -layout` prints the left
+    column): joined to the group's token, which then names its group. False where the line is
+    not such a piece."""
+    text = line.text.strip()
+    if numbered(text) or not matching.is_group_fragment(text, fmt):
+        return False
+    for k in range(len(tokens) - 1, -1, -1):
+        token = tokens[k]
+        if token.line is None or token.line < line.number - reach:
+            return False
+        if token.cell or not _GROUP_NUMBER.match(token.text.strip()):
+            continue
+        joined = join_pieces([token.text, text])
+        if matching.match_application_group(joined, fmt) and not matching.match_application_group(token.text, fmt):
+            tokens[k] = token.with_text(joined)
+            return True
+        return False
+    return False
+
+
+def _group_fragment(text: str, fmt: str) -> tuple[str, str]:
+    """(the pieces of a wrapped group label in front of a row's label, the row's label): 「年度辦
+    （二）部分公開（區分處理的，只計」 -> ("年度辦", "（二）部分公開（區分處理的，只計"); ("", text) when
+    the line starts with no such piece."""
+    words = _SPACES.split(text.strip())
+    cut = 0
+    while cut < len(words) - 1 and matching.is_group_fragment(words[cut], fmt):
+        cut += 1
+    return join_pieces(words[:cut]), join_pieces(words[cut:])
+
+
 def _join_group_label(tokens: list[Token], pending: list[int], text: str, fmt: str) -> bool:
     """A group label wrapped over lines of its own (「（六）其他」 「处理」, as -raw copies print it) made
     one token when the next label opens: together its lines read as a group of the format."""
@@ -352,7 +441,7 @@ def _join_group_label(tokens: list[Token], pending: list[int], text: str, fmt: s
     return True
 
 
-def _label_run(tokens: list[Token], pending: list[int], text: str) -> list[int]:
+def _label_run(tokens: list[Token], pending: list[int], text: str, fmt: str) -> list[int]:
     """Token indices of the label lines just before a row's figures: a line opening an outline
     number (or a fresh label after a row) starts the run, an unnumbered short line continues it;
     a sentence ends it."""
@@ -360,7 +449,7 @@ def _label_run(tokens: list[Token], pending: list[int], text: str) -> list[int]:
     if len(printed) > 40 or any(mark in printed for mark in "。；;：") or matching.match_section_heading(printed):
         return []
     here = len(tokens)
-    if numbered(printed):
+    if numbered(printed) or numbered(_group_fragment(printed, fmt)[1]):
         return [here]
     if pending and pending[-1] == here - 1:
         return [*pending, here]
