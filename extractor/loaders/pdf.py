@@ -14,13 +14,16 @@ from collections import defaultdict
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
+from unicodedata import normalize as normalize_unicode
 
 import pdfplumber
+from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFNoValidXRef, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
+from pdfplumber.page import fix_fontname_bytes
 from pdfplumber.table import TableFinder, TableSettings
-from pdfplumber.utils import cluster_objects
+from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pdfplumber.utils.text import WordExtractor
 
@@ -34,7 +37,86 @@ from . import MAX_PDF_PAGES
 PdfSettings = LayoutSettings
 
 
+# --- the page's objects ---------------------------------------------------------
+
+
+class PageObjects(NamedTuple):
+    """What the loader reads of a page's drawing: its characters, ruling edges and whether it has images."""
+
+    chars: list[dict]
+    edges: list[dict]
+    has_images: bool
+
+
+def _char(obj: LTChar, height: float, mb_x0: float, mb_top: float, doctop: float, norm: str | None) -> dict:
+    """The keys of pdfplumber's char dict the loader reads, with pdfplumber's values (`Page.process_object`)."""
+    top = (height - obj.y1) + mb_top
+    text = obj.get_text()
+    fontname = obj.fontname
+    return {
+        "text": normalize_unicode(norm, text) if norm is not None else text,
+        "fontname": fix_fontname_bytes(fontname) if isinstance(fontname, bytes) else fontname,
+        "size": obj.size,
+        "upright": obj.upright,
+        "matrix": obj.matrix,
+        "x0": obj.x0 + mb_x0 if mb_x0 != 0 else obj.x0,
+        "x1": obj.x1 + mb_x0 if mb_x0 != 0 else obj.x1,
+        "top": top,
+        "bottom": (height - obj.y0) + mb_top,
+        "doctop": doctop + top,
+    }
+
+
+def read_objects(page: pdfplumber.page.Page) -> PageObjects:
+    """`page.chars`, `page.edges` and `page.images` as the loader needs them, in one walk of the layout.
+
+    pdfplumber turns every object into a dict of all its attributes (colours, colour spaces and
+    marked content resolved); characters are most of a page and the loader reads ten of their
+    keys, so only those are made. Lines, rects and curves go through pdfplumber's own
+    `process_object` and edge functions: the same edges, in the same order, as `page.edges`.
+    """
+    height, (mb_x0, mb_top) = page.height, page.mediabox[:2]
+    doctop, norm = page.initial_doctop, page.pdf.unicode_norm
+    chars: list[dict] = []
+    shapes: dict[str, list[dict]] = {"line": [], "rect": [], "curve": []}
+    has_images = False
+    stack = [iter(page.layout._objs)]
+    while stack:  # depth first, as pdfplumber's iter_layout_objects walks figures
+        obj = next(stack[-1], None)
+        if obj is None:
+            stack.pop()
+        elif isinstance(obj, LTChar):
+            chars.append(_char(obj, height, mb_x0, mb_top, doctop, norm))
+        elif isinstance(obj, LTContainer):
+            stack.append(iter(obj._objs))
+        elif isinstance(obj, LTCurve):
+            shape = page.process_object(obj)
+            shapes.setdefault(shape["object_type"], []).append(shape)
+        elif isinstance(obj, LTImage):
+            has_images = True
+    edges = ([line_to_edge(line) for line in shapes["line"]]
+             + [edge for rect in shapes["rect"] for edge in rect_to_edges(rect)]
+             + [edge for curve in shapes["curve"] for edge in curve_to_edges(curve)])
+    return PageObjects(chars, edges, has_images)
+
+
 # --- characters and words ---------------------------------------------------
+
+
+def _chains(items: list[dict], key, tolerance: float) -> list[list[dict]]:
+    """`items` sorted by `key`, cut where neighbours differ by more than `tolerance` (pdfplumber's
+    `cluster_objects` groups, each in key order rather than page order)."""
+    items = sorted(items, key=key)
+    chains = [[items[0]]]
+    last = key(items[0])
+    for item in items[1:]:
+        value = key(item)
+        if value <= last + tolerance:
+            chains[-1].append(item)
+        else:
+            chains.append([item])
+        last = value
+    return chains
 
 
 def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
@@ -42,7 +124,8 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
 
     Same result as pdfplumber's `utils.dedupe_chars` (same text, font and size
     within `tolerance`, first one kept) without its quadratic re-sort, which
-    dominates the run time on dense pages.
+    dominates the run time on dense pages; groups are cut along y, then x, as
+    its `cluster_objects` cuts them, and only groups of two or more are cut again.
     """
     groups: dict[tuple, list[dict]] = defaultdict(list)
     key = itemgetter("upright", "text", "fontname", "size")
@@ -50,17 +133,17 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
         groups[key(char)].append(char)
     if len(groups) == len(chars):
         return chars
+    doctop, x0, pos = itemgetter("doctop"), itemgetter("x0"), itemgetter("doctop", "x0")
     drop: set[int] = set()
-    pos = itemgetter("doctop", "x0")
     for group in groups.values():
         if len(group) < 2:
             continue
-        for y_cluster in cluster_objects(group, itemgetter("doctop"), tolerance):
+        for y_cluster in _chains(group, doctop, tolerance):
             if len(y_cluster) < 2:
                 continue
-            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
+            for x_cluster in _chains(y_cluster, x0, tolerance):
                 if len(x_cluster) > 1:
-                    keep = min(x_cluster, key=pos)
+                    keep = min(x_cluster, key=pos)  # stable sorts: the first drawn of equals
                     drop.update(id(c) for c in x_cluster if c is not keep)
     if not drop:
         return chars
@@ -83,11 +166,13 @@ class _RulingLines(NamedTuple):
     bbox: tuple[float, float, float, float]
 
 
-def find_table_cells(page: pdfplumber.page.Page) -> list[list[Box]]:
-    """Cell boxes of each ruled table on the page: pdfplumber's lines strategy, step by step."""
+def find_table_cells(page: pdfplumber.page.Page, edges: list[dict] | None = None) -> list[list[Box]]:
+    """Cell boxes of each ruled table on the page (its `edges`, read when not given): pdfplumber's
+    lines strategy, step by step."""
     settings = TableSettings.resolve(TABLE_SETTINGS)
     finder = TableFinder.__new__(TableFinder)  # only its edge gathering; the chain runs below
-    finder.page, finder.settings = _RulingLines(straight_edges(page.edges), page.bbox), settings
+    edges = page.edges if edges is None else edges
+    finder.page, finder.settings = _RulingLines(straight_edges(edges), page.bbox), settings
     return edges_to_table_cells(finder.get_edges(), settings)
 
 
@@ -95,13 +180,14 @@ def find_table_cells(page: pdfplumber.page.Page) -> list[list[Box]]:
 
 def read_page(page: pdfplumber.page.Page, settings: PdfSettings = DEFAULT_SETTINGS) -> PageLayout:
     """Everything the loader needs from one pdfplumber page (the only place pdfplumber is read)."""
-    chars = dedupe_chars(page.chars, settings.dedupe_tolerance)
+    objects = read_objects(page)
+    chars = dedupe_chars(objects.chars, settings.dedupe_tolerance)
     words = chars_to_words(chars, settings)
     has_text = bool(words)
     tables: list[TablePart] = []
-    if words and (page.lines or page.rects or page.curves):
+    if words and objects.edges:
         # One cell boxes are frames and boxes drawn around text, not tables.
-        found = [cells for cells in find_table_cells(page) if len(cells) > 1]
+        found = [cells for cells in find_table_cells(page, objects.edges) if len(cells) > 1]
         for boxes in sorted(found, key=lambda cells: min(b[1] for b in cells)):
             part, words = build_table_part(boxes, words, settings)
             tables.append(part)
@@ -115,7 +201,7 @@ def read_page(page: pdfplumber.page.Page, settings: PdfSettings = DEFAULT_SETTIN
                                       for w in words], settings)),
         tables=tuple(tables),
         has_text=has_text,
-        has_images=bool(page.images),
+        has_images=objects.has_images,
         turned=turned > len(chars) / 2,
     )
 
