@@ -137,19 +137,15 @@ def test_pdf_tables_without_vertical_rules_are_read_exactly(unruled, seed, rules
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by scripts/setup")
 @pytest.mark.parametrize("mode", ["-layout", "-raw"])
 def test_pdftotext_copies_are_read_and_never_wrong(unruled, tmp_path, mode):
-    # before issue 15 no cell at all was read; now -raw reads seed-000 whole, and -layout every
-    # figure whose column lines up (179 of 200), naming the rest
+    # before issue 15 no cell at all was read; now both read seed-000 whole (-layout: every
+    # figure's column lines up with its header word, or the row is read in order)
     gold = _gold("seed-000")
     copy = tmp_path / "seed-000.txt"
     subprocess.run(["pdftotext", mode, "-enc", "UTF-8", str(unruled[("seed-000", "none")]), str(copy)], check=True)
     result = extract(copy, tagger=RULES)
     right, total, wrong = _score(result, gold)
     assert wrong == []
-    if mode == "-raw":
-        assert (right, result["status"]) == (total, "ok"), result["errors"]
-    else:
-        assert right >= 0.85 * total
-        assert right == total or result["status"] == "needs_review"
+    assert (right, result["status"]) == (total, "ok"), result["errors"]
 
 
 def test_a_page_box_of_non_numbers_is_named_damaged_not_an_internal_error(tmp_path):
