@@ -148,6 +148,9 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
 @click.option("--pretrain-epochs", default=3, show_default=True, help="Masked-LM epochs of the base model.")
 @click.option("--hidden", default=128, show_default=True, help="Hidden size of a pretrained base.")
 @click.option("--layers", default=4, show_default=True, help="Transformer layers of a pretrained base.")
+@click.option("--layout/--no-layout", default=False, show_default=True,
+              help="Embed each token's layout (position on the page, grid cell, place in its line; "
+                   "extractor/ml/layout.py) as model input.")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Models folder [default: the repository's models/ or $OGI_MODELS_DIR].")
 @click.option("--gold/--no-gold", "use_gold", default=True, show_default=True,
@@ -157,7 +160,8 @@ def eval_command(tagger_name: str, model_name: str | None, gold_dir: str, split:
 @click.option("--force", is_flag=True, help="Replace an existing model directory of the same name and version.")
 def train_command(tagger_kind: str, name: str | None, version: str | None, base: str | None, data_dir: str | None,
                   n_docs: int, workers: int, seed: int, threads: int, epochs: int, pretrain_epochs: int, hidden: int,
-                  layers: int, out_dir: str | None, use_gold: bool, evaluate_seeds: bool, force: bool) -> None:
+                  layers: int, layout: bool, out_dir: str | None, use_gold: bool, evaluate_seeds: bool,
+                  force: bool) -> None:
     """Train a tagger into a versioned model folder (models/<name>-<version>/).
 
     Never trains on the gold test split: a training document whose source is a test-split
@@ -175,7 +179,7 @@ def train_command(tagger_kind: str, name: str | None, version: str | None, base:
     spec = ml_recipe.Recipe(tagger=tagger_kind, name=name, version=version, base=base,
                             data_dir=Path(data_dir) if data_dir else None, n_docs=n_docs, workers=workers, seed=seed,
                             threads=threads,
-                            size=size, pretrain_epochs=pretrain_epochs, epochs=epochs,
+                            size=size, pretrain_epochs=pretrain_epochs, epochs=epochs, layout=layout,
                             out=Path(out_dir) if out_dir else None, use_gold=use_gold,
                             evaluate_seeds=evaluate_seeds, force=force)
     try:

@@ -65,15 +65,22 @@ class EncodingSettings:
     overlap: int = OVERLAP
     version: int = ENCODING_VERSION
     summary: str = "mean"  # the token summary added at each first position (see summary.py)
+    # Layout features embedded at every position of a token (layout.FEATURES); () for a text-only
+    # model, and for every model whose meta.json predates them.
+    layout: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"version": self.version, "head": self.head, "tail": self.tail,
-                "max_positions": self.max_positions, "overlap": self.overlap, "summary": self.summary}
+        out = {"version": self.version, "head": self.head, "tail": self.tail,
+               "max_positions": self.max_positions, "overlap": self.overlap, "summary": self.summary}
+        if self.layout:
+            out["layout"] = list(self.layout)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping) -> EncodingSettings:
         return cls(head=data["head"], tail=data["tail"], max_positions=data["max_positions"],
-                   overlap=data["overlap"], version=data["version"], summary=data.get("summary", "mean"))
+                   overlap=data["overlap"], version=data["version"], summary=data.get("summary", "mean"),
+                   layout=tuple(data.get("layout", ())))
 
 
 DEFAULT_SETTINGS = EncodingSettings()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..tokens import Token
 from .encoding import (
@@ -18,6 +19,7 @@ from .encoding import (
     window_masks,
     windows,
 )
+from .layout import position_features, window_features
 from .tokenizer import PieceVocab
 
 
@@ -27,6 +29,7 @@ class Example:
     labels: tuple[int, ...]  # label id per position, IGNORE where there is none
     first: tuple[bool, ...]  # a token's first position (see encoding.token_masks)
     inner: tuple[bool, ...]  # a token's other positions
+    layout: Any = None  # layout.window_features (positions x features, uint8), None without layout features
 
 
 def tagging_examples(docs: Iterable[tuple[Sequence[Token], Sequence[str]]], vocab: PieceVocab,
@@ -42,10 +45,12 @@ def tagging_examples(docs: Iterable[tuple[Sequence[Token], Sequence[str]]], voca
         ids = vocab.encode(encoded)
         position_labels = piece_labels(encoded, labels)
         masks = token_masks(encoded)
+        layout = position_features(tokens, encoded, settings.layout) if settings.layout else None
         for span in windows(encoded, settings.max_positions, overlap):
             first, inner = window_masks(masks, span)
             out.append(Example(tuple(window_input(ids, span, vocab.cls_id, vocab.sep_id)),
-                               tuple(window_labels(position_labels, span)), tuple(first), tuple(inner)))
+                               tuple(window_labels(position_labels, span)), tuple(first), tuple(inner),
+                               None if layout is None else window_features(layout, span.start, span.end)))
     return out
 
 
@@ -65,7 +70,8 @@ def text_examples(token_lists: Iterable[Sequence[Token]], vocab: PieceVocab,
 
 
 def collate(batch: Sequence[Example], pad_id: int) -> dict:
-    """Padded tensors: input_ids, attention_mask, labels, first, inner."""
+    """Padded tensors: input_ids, attention_mask, labels, first, inner (and layout, when the
+    examples have layout features)."""
     import torch
 
     width = max(len(ex.input_ids) for ex in batch)
@@ -74,6 +80,8 @@ def collate(batch: Sequence[Example], pad_id: int) -> dict:
     labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
     first = torch.zeros((len(batch), width), dtype=torch.bool)
     inner = torch.zeros((len(batch), width), dtype=torch.bool)
+    with_layout = batch[0].layout is not None
+    layout = torch.zeros((len(batch), width, batch[0].layout.shape[1]), dtype=torch.long) if with_layout else None
     for i, ex in enumerate(batch):
         n = len(ex.input_ids)
         ids[i, :n] = torch.tensor(ex.input_ids)
@@ -81,7 +89,12 @@ def collate(batch: Sequence[Example], pad_id: int) -> dict:
         labels[i, :n] = torch.tensor(ex.labels)
         first[i, :n] = torch.tensor(ex.first)
         inner[i, :n] = torch.tensor(ex.inner)
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels, "first": first, "inner": inner}
+        if layout is not None:
+            layout[i, :n] = torch.from_numpy(ex.layout).long()
+    out = {"input_ids": ids, "attention_mask": mask, "labels": labels, "first": first, "inner": inner}
+    if layout is not None:
+        out["layout"] = layout
+    return out
 
 
 def mask_for_mlm(input_ids, attention_mask, vocab: PieceVocab, generator, probability: float = 0.15):

@@ -27,6 +27,7 @@ from .encoding import (
     window_masks,
     windows,
 )
+from .layout import position_features, window_features
 from .tokenizer import PieceVocab
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class WindowPlan:
     masks: tuple[list[bool], list[bool]]  # encoding.token_masks
     spans: list[Window]
     wanted: list[list[tuple[int, int]]]  # per window: (token, its label position in the window input)
+    layout: Any = None  # layout.position_features (positions x features), None for a text-only model
 
 
 def plan_windows(tokens: Sequence[Token], vocab: PieceVocab, settings: EncodingSettings = DEFAULT_SETTINGS
@@ -55,7 +57,8 @@ def plan_windows(tokens: Sequence[Token], vocab: PieceVocab, settings: EncodingS
     wanted: list[list[tuple[int, int]]] = [[] for _ in spans]
     for token, (w, start) in enumerate(zip(owners(encoded, spans), encoded.starts)):
         wanted[w].append((token, start - spans[w].start + 1))  # +1: the [CLS] in front
-    return WindowPlan(vocab.encode(encoded), token_masks(encoded), spans, wanted)
+    layout = position_features(tokens, encoded, settings.layout) if settings.layout else None
+    return WindowPlan(vocab.encode(encoded), token_masks(encoded), spans, wanted, layout)
 
 
 def batch_inputs(plan: WindowPlan, chunk: Sequence[int], vocab: PieceVocab) -> dict:
@@ -67,6 +70,7 @@ def batch_inputs(plan: WindowPlan, chunk: Sequence[int], vocab: PieceVocab) -> d
     attention = np.zeros((len(chunk), width), dtype=np.int64)
     first = np.zeros((len(chunk), width), dtype=np.bool_)
     inner = np.zeros((len(chunk), width), dtype=np.bool_)
+    layout = None if plan.layout is None else np.zeros((len(chunk), width, plan.layout.shape[1]), dtype=np.int64)
     for i, w in enumerate(chunk):
         x = window_input(plan.ids, plan.spans[w], vocab.cls_id, vocab.sep_id)
         f, n = window_masks(plan.masks, plan.spans[w])
@@ -74,7 +78,12 @@ def batch_inputs(plan: WindowPlan, chunk: Sequence[int], vocab: PieceVocab) -> d
         attention[i, :len(x)] = 1
         first[i, :len(x)] = f
         inner[i, :len(x)] = n
-    return {"input_ids": input_ids, "attention_mask": attention, "first": first, "inner": inner}
+        if layout is not None:
+            layout[i, :len(x)] = window_features(plan.layout, plan.spans[w].start, plan.spans[w].end)
+    inputs = {"input_ids": input_ids, "attention_mask": attention, "first": first, "inner": inner}
+    if layout is not None:
+        inputs["layout"] = layout
+    return inputs
 
 
 class Predictor:

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..tokens import Token
 from . import registry
 from .inference import Predictor, batch_inputs, plan_windows
+from .layout import LAYOUT_FILE
 from .onnx_runtime import INT8_FILE, META_KEY, ONNX_FILE, OUTPUT, WEIGHTS_FILE, ExportedGraph, OnnxRunner, file_sha256
 
 OPSET = 17
@@ -38,7 +39,8 @@ class ExportError(RuntimeError):
 def example_tokens() -> list[Token]:
     """Tokens enough for two windows of unequal length: the export traces a padded batch
     (an unpadded one lets transformers drop the attention mask from the graph)."""
-    return [Token(f"第{i}行，内容{i}", line=i) for i in range(150)]
+    return [Token(f"第{i}行，内容{i}", line=i, bbox=(72.0 + i, 60.0 + 4 * i, 300.0 + i, 70.0 + 4 * i))
+            for i in range(150)]
 
 
 def export_graph(runner, vocab, settings, out: Path) -> list[str]:
@@ -51,9 +53,9 @@ def export_graph(runner, vocab, settings, out: Path) -> list[str]:
     inputs = to_tensors(batch_inputs(plan, range(min(2, len(plan.spans))), vocab))
     if len(plan.spans) < 2 or bool(inputs["attention_mask"].all()):
         raise ExportError("the example batch must hold a padded window (raise example_tokens)")
-    names = list(inspect.signature(runner.graph.forward).parameters)
-    if set(names) != set(inputs):
-        raise ExportError(f"TaggingGraph.forward takes {names}, batch_inputs builds {sorted(inputs)}")
+    names = list(runner.graph.input_names)
+    if set(names) != set(inputs) or not set(names) <= set(inspect.signature(runner.graph.forward).parameters):
+        raise ExportError(f"TaggingGraph takes {names}, batch_inputs builds {sorted(inputs)}")
     axes = {name: {0: "batch", 1: "positions"} for name in [*names, OUTPUT]}
     with torch.inference_mode(), warnings.catch_warnings():
         # The tracer's notes on shapes taken as constants: the checks against torch on real
@@ -123,6 +125,7 @@ def export(model_dir: Path | str, documents: Iterable[Sequence[Token]], *, int8:
                          model_dir / ONNX_FILE)
     record: dict = {"file": ONNX_FILE, "run": ONNX_FILE, "inputs": names, "output": OUTPUT, "opset": OPSET,
                     "weights_sha256": file_sha256(model_dir / WEIGHTS_FILE),
+                    **({"layout_sha256": file_sha256(model_dir / LAYOUT_FILE)} if settings.layout else {}),
                     "sha256": {ONNX_FILE: file_sha256(model_dir / ONNX_FILE)},
                     "libraries": {lib: md.version(lib) for lib in ("torch", "onnx", "onnxruntime")},
                     "checked_on": described_as or f"{len(documents)} documents", "checks": {}}

@@ -3,7 +3,8 @@
 meta.json of a model directory records its export under "onnx":
 
     {"file": "model.onnx", "run": "model.int8.onnx" or "model.onnx", "inputs": [...],
-     "output": "probabilities", "weights_sha256": <sha256 of model.safetensors>, ...}
+     "output": "probabilities", "weights_sha256": <sha256 of model.safetensors>,
+     "layout_sha256": <sha256 of layout.safetensors, for a model with layout features>, ...}
 
 `run` names the graph the Predictor runs. A graph exported from other weights than the directory
 holds (`weights_sha256`) is not run: the torch model is, and the log says so.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import registry
+from .layout import LAYOUT_FILE
 
 META_KEY = "onnx"
 ONNX_FILE = "model.onnx"
@@ -58,6 +60,12 @@ def exported_graph(model_dir: Path | str) -> ExportedGraph | None:
     if weights.is_file() and file_sha256(weights) != record.get("weights_sha256"):
         log.warning("%s: %s was exported from other weights than %s holds: running the torch model "
                     "(export again: python -m extractor.ml.onnx_export %s)", model_dir, path.name, WEIGHTS_FILE,
+                    model_dir)
+        return None
+    layout = model_dir / LAYOUT_FILE
+    if record.get("layout_sha256") and (not layout.is_file() or file_sha256(layout) != record["layout_sha256"]):
+        log.warning("%s: %s was exported from other layout embeddings than %s holds: running the torch model "
+                    "(export again: python -m extractor.ml.onnx_export %s)", model_dir, path.name, LAYOUT_FILE,
                     model_dir)
         return None
     return ExportedGraph(path, tuple(record["inputs"]), record.get("output", OUTPUT))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import registry
 from .data import CACHE_DIR, Corpus, gather
+from .layout import ALL_FEATURES, NO_LAYOUT
 from .messiest import messiest_metrics
 from .pretrain import ModelSize, PretrainSettings
 from .train import TrainSettings
@@ -55,6 +56,7 @@ class Recipe:
     force: bool = False
     max_steps: int | None = None  # for tests: cap pretraining and fine-tuning steps
     threads: int = 2  # torch threads; results are reproducible for the same seed and thread count
+    layout: bool = False  # embed the tokens' layout features (layout.ALL_FEATURES)
 
     @property
     def model_name(self) -> str:
@@ -70,6 +72,8 @@ class Recipe:
                       f"--hidden {self.size.hidden}", f"--layers {self.size.layers}"]
             if self.base:
                 parts.append(f"--base {self.base}")
+            if self.layout:
+                parts.append("--layout")
         parts.append(f"--data {self.data_dir}" if self.data_dir else f"--docs {self.n_docs}")
         if not self.use_gold:
             parts.append("--no-gold")
@@ -145,7 +149,8 @@ def _train_model(recipe: Recipe, corpus: Corpus, out: Path, name: str, version: 
     t = time.perf_counter()
     info = finetune(corpus, base, out, name=name, version=version,
                     settings=TrainSettings(epochs=recipe.epochs, seed=recipe.seed, max_steps=recipe.max_steps,
-                                           threads=recipe.threads),
+                                           threads=recipe.threads,
+                                           layout=ALL_FEATURES if recipe.layout else NO_LAYOUT),
                     progress=progress, models_root=out)
     timings["finetune"] = round(time.perf_counter() - t, 1)
     return info

@@ -139,6 +139,16 @@ def check(path: Path | str, kind: str | tuple[str, ...] | None = None) -> ModelI
         if enc != ENCODING_VERSION:
             raise ModelMismatch(f"{where} reads input encoding version {enc}, this code writes version "
                                 f"{ENCODING_VERSION}; retrain the model with `ogi train`")
+        from .layout import LAYOUT_FILE, UnknownFeature, check_features
+
+        features = (meta.get("encoding") or {}).get("layout") or ()
+        try:
+            check_features(features)
+        except UnknownFeature as exc:
+            raise ModelMismatch(f"{where}: {exc}; use the extractor version it was made for, or retrain it") from None
+        if features and not (path / LAYOUT_FILE).is_file():
+            raise ModelMismatch(f"{where} reads layout features but is missing {LAYOUT_FILE}; "
+                                "copy the whole model directory again, or retrain it with `ogi train`")
     absent = [f for f in REQUIRED_FILES.get(meta["kind"], ()) if not (path / f).is_file()]
     if absent:
         raise ModelMismatch(f"{where} is incomplete: missing {', '.join(absent)}; "

@@ -3,18 +3,21 @@
 A token spans several positions (markers, then characters); its label sits on the first.
 The input embedding of that first position gets, added to its own, the mean input
 embedding of the token's other positions, so a small model sees the whole token where it
-must label it. Any BERT-style model takes the result as `inputs_embeds`; its own word
+must label it. A model with layout features (`layout`) then gets, at every position of a token,
+the sum of its features' embeddings (`graph.LayoutEmbeddings`). Any BERT-style model takes the result as `inputs_embeds`; its own word
 embeddings are used, so a foreign checkpoint works the same way.
 """
 
 from __future__ import annotations
 
 
-def input_embeddings(model, input_ids, first, inner):
-    """inputs_embeds for `model`: word embeddings plus, at first positions, the token summary.
+def input_embeddings(model, input_ids, first, inner, layout_embeddings=None, layout=None):
+    """inputs_embeds for `model`: word embeddings plus, at first positions, the token summary,
+    plus, with `layout_embeddings`, the embedded layout features of every position.
 
     input_ids: (batch, length) long; first, inner: (batch, length) bool, from
-    encoding.token_masks / window_masks (positions of a token are contiguous)."""
+    encoding.token_masks / window_masks (positions of a token are contiguous);
+    layout: (batch, length, features) integers, from layout.window_features."""
     import torch
 
     embeddings = model.get_input_embeddings()(input_ids)
@@ -30,4 +33,7 @@ def input_embeddings(model, input_ids, first, inner):
     counts = torch.zeros(batch, segments, dtype=embeddings.dtype).scatter_add(1, segment, inner.to(embeddings.dtype))
     means = sums / counts.clamp(min=1).unsqueeze(-1)
     summary = torch.gather(means, 1, index) * first.to(embeddings.dtype).unsqueeze(-1)
-    return embeddings + summary
+    embeddings = embeddings + summary
+    if layout_embeddings is not None:
+        embeddings = embeddings + layout_embeddings(layout)
+    return embeddings

@@ -7,6 +7,10 @@ its vocabulary, and the structure markers it lacks are added as new tokens.
 
 Deterministic for a seed: seeded initialisation, a seeded data order, fixed threads.
 Each epoch is scored on the dev documents; the best epoch's weights are kept.
+
+With layout features (`TrainSettings.layout`) the model also learns an embedding per feature value
+(`graph.LayoutEmbeddings`, starting at zero: the first step is the text-only model), saved as
+layout.safetensors, and the features are recorded in meta.json's encoding.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from .data import Corpus
 from .encoding import DEFAULT_SETTINGS, IGNORE, EncodingSettings
 from .examples import batch_order, collate, tagging_examples, unknown_characters
 from .inference import Predictor
+from .layout import check_features
 from .metrics import scores
 from .runtime import (
     close_logger,
@@ -33,7 +38,6 @@ from .runtime import (
     optimizer_and_schedule,
     quiet_transformers,
 )
-from .summary import input_embeddings
 from .tokenizer import PieceVocab, add_missing_markers, load_tokenizer
 
 
@@ -50,6 +54,7 @@ class TrainSettings:
     train_overlap: int | None = 128  # positions shared by training windows (None: half a window)
     seed: int = 0
     threads: int | None = None
+    layout: tuple[str, ...] = ()  # layout features the model embeds (layout.FEATURES); (): text only
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -118,7 +123,7 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
     from transformers import AutoModelForTokenClassification
 
     from . import card
-    from .graph import TorchRunner
+    from .graph import LayoutEmbeddings, TorchRunner
 
     quiet_transformers()
     deterministic(settings.seed, settings.threads)
@@ -134,7 +139,10 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
             label2id={label: i for i, label in enumerate(LABELS)})
         added = add_missing_markers(tokenizer, model)
         vocab = PieceVocab.of(tokenizer)
-        encoding = start_from.encoding
+        encoding = dataclasses.replace(start_from.encoding, layout=check_features(settings.layout))
+        layout = LayoutEmbeddings(encoding.layout, model.config.hidden_size) if encoding.layout else None
+        runner = TorchRunner(model, tokenizer, layout)
+        graph = runner.graph
         examples = tagging_examples(((d.tokens, d.labels) for d in corpus.train), vocab, encoding,
                                     settings.train_overlap)
         weights = class_weights(examples, settings.class_weight_power)
@@ -143,32 +151,33 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
         total = steps_per_epoch * settings.epochs
         if settings.max_steps is not None:
             total = min(total, settings.max_steps)
-        optimizer, schedule = optimizer_and_schedule(model, settings.lr, settings.weight_decay, total,
+        optimizer, schedule = optimizer_and_schedule(graph, settings.lr, settings.weight_decay, total,
                                                      settings.warmup)
         log.info("fine-tuning %s-%s from %s: %d training documents (%d windows), %d dev, %d test; "
                  "%d parameters; %d steps; markers added to the vocabulary: %s",
                  name, version, start_from.path, len(corpus.train), len(examples), len(corpus.dev),
-                 len(corpus.test), sum(p.numel() for p in model.parameters()), total, added or "none")
+                 len(corpus.test), sum(p.numel() for p in graph.parameters()), total, added or "none")
+        log.info("layout features: %s", list(encoding.layout) or "none")
         log.info("class weights: %s", {LABELS[i]: round(w, 3) for i, w in enumerate(weights)})
-        predictor = Predictor(TorchRunner(model), vocab, encoding)
+        predictor = Predictor(runner, vocab, encoding)
         order, noise = generator(settings.seed), generator(settings.seed + 1)
         history: list[dict] = []
         best_state, best = None, None
         step = 0
         bar = tqdm(total=total, desc=f"train {name}-{version}", unit="step", disable=not progress)
         for epoch in range(1, settings.epochs + 1):
-            model.train()
+            graph.train()
             losses = []
             for batch_ids in batch_order(len(examples), settings.batch_size, order):
                 if step >= total:
                     break
                 batch = collate([examples[i] for i in batch_ids], vocab.pad_id)
                 inputs = unknown_characters(batch["input_ids"], vocab, noise, settings.unknown_rate)
-                embeds = input_embeddings(model, inputs, batch["first"], batch["inner"])
-                logits = model(inputs_embeds=embeds, attention_mask=batch["attention_mask"]).logits
+                logits = graph.logits(inputs, batch["attention_mask"], batch["first"], batch["inner"],
+                                      batch.get("layout"))
                 loss = loss_fn(logits.view(-1, logits.shape[-1]), batch["labels"].view(-1))
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                torch.nn.utils.clip_grad_norm_(graph.parameters(), 1.0)
                 optimizer.step()
                 schedule.step()
                 optimizer.zero_grad()
@@ -178,7 +187,7 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
                 bar.set_postfix(loss=f"{loss.item():.4f}")
             if not losses:
                 break
-            model.eval()
+            graph.eval()
             dev = evaluate(predictor, corpus.dev) if corpus.dev else None
             record = {"epoch": epoch, "steps": step, "loss": round(sum(losses) / len(losses), 5)}
             if dev is not None:
@@ -191,13 +200,13 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
             key = (dev["macro_f1"], dev["accuracy"]) if dev is not None else (epoch, 0)
             if best is None or key >= best[0]:
                 best = (key, epoch, dev)
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                best_state = {k: v.detach().clone() for k, v in graph.state_dict().items()}
             if step >= total:
                 break
         bar.close()
         if best_state is not None:
-            model.load_state_dict(best_state)
-        model.eval()
+            graph.load_state_dict(best_state)
+        graph.eval()
         metrics: dict = {"best_epoch": best[1] if best else None, "history": history}
         if best and best[2] is not None:
             metrics["dev"] = best[2]
@@ -205,16 +214,19 @@ def finetune(corpus: Corpus, base: str | Path, out_dir: Path, *, name: str = "ta
             metrics["synthetic_test"] = evaluate(predictor, corpus.test)
             log.info("held-out synthetic test: %s", metrics["synthetic_test"])
         model.save_pretrained(target)
+        if layout is not None:
+            layout.save(target)
         tokenizer.save_pretrained(target)
         _write_vocab(tokenizer, target)
         seconds = round(time.perf_counter() - started, 1)
         log.info("done in %.1f s", seconds)
         meta = registry.base_meta(name, version, registry.TOKEN_CLASSIFIER)
         meta.update({
-            "description": "character-level BERT token classifier: one label per loader token",
+            "description": "character-level BERT token classifier: one label per loader token"
+                           + (", with layout embeddings" if layout is not None else ""),
             "base": start_from.description,
             "encoding": encoding.to_dict(),
-            "parameters": sum(p.numel() for p in model.parameters()),
+            "parameters": sum(p.numel() for p in graph.parameters()),
             "seed": settings.seed,
             "hyperparameters": settings.to_dict(),
             "data": corpus.summary(),
