@@ -310,3 +310,20 @@ def test_a_first_column_blank_on_every_row_a_blank_first_row_and_a_blank_review_
     assert wrong == []
     assert right == total, result["errors"]
     assert result["tables"]["review_litigation"]["administrative_review"]["total"] is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt,options", [("pdf", {"table_rules": "none"}), ("txt-spaces", {"spacing": "ideographic"}),
+                                         ("txt-spaces", {"spacing": "aligned"})])
+def test_a_report_that_prints_one_figure_in_all_its_tables_is_read_blank_elsewhere(tmp_path, fmt, options):
+    # a small body's report: every cell blank but one (行政许可 121). The disclosure table holds a
+    # single labelled figure, the applications table none (its labels run onto the next page),
+    # the review table none (in a copy with ideographic spaces, a line of those spaces only)
+    gold = json.loads(json.dumps(_gold("seed-000")))
+    for table, rows in gold["tables"].items():
+        gold["tables"][table] = {row: dict.fromkeys(cells) for row, cells in rows.items()}
+    gold["tables"]["active_disclosure"]["administrative_licensing"]["decisions"] = 121
+    result = extract(render(gold, fmt, tmp_path, name="small", **options), tagger=RULES)
+    right, total, wrong = _score(result, gold)
+    assert wrong == []
+    assert right == total, result["errors"]

@@ -133,7 +133,9 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
         # a table has a row of figures, or figures after labels on two lines or more (a lone number
         # is a page number, one labelled figure a line of its own)
         labelled = [found for line, found in rows if found and line.pieces[0] is not found[0]]
-        tabular = any(len(found) >= 2 for _, found in rows) or len(labelled) >= 2
+        # (or, under a header line of the disclosure table, one labelled figure: the rest printed blank)
+        tabular = any(len(found) >= 2 for _, found in rows) or len(labelled) >= 2 or (
+            len(labelled) == 1 and any(_opens_header(lines[k]) for k in range(head, start)))
         if tabular and any(any(ch.isdigit() for ch in p.text) for p in figures):
             regions.append((head, start, end))
         i = j if j > end else end + 1

@@ -120,6 +120,7 @@ def rows_of(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stac
             groups.append(stack)  # a group label beside the rows of its group: placed below
             continue
         rest.append(stack)
+    last_blank: Stack | None = None  # the last row read blank, for its label's rest on the next page
     for stack in rest:
         # Words at the top of a page, over no figure: the rest of the row cut by the page break above.
         above = [k for k in figure_lines if lines[k].page < stack.page]
@@ -132,6 +133,11 @@ def rows_of(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stac
         if blank_rows and matching.core(stack.text) and (len(stack.pieces) == 1 or own_row(stack.text, fmt, 0.85)) \
                 and _alone(stack, lines, figure_lines, rows):
             rows[stack.pieces[0][0]] = [stack]  # a row label with nothing right of it: a blank row
+            last_blank = stack
+            continue
+        if blank_rows and last_blank is not None and last_blank.page < stack.page and not numbered(stack.text) \
+                and not any(other.page == stack.page and other.top < stack.top for other in stacks):
+            last_blank.pieces.extend(stack.pieces)  # the top of a page: the rest of a blank row's label
             continue
         return None  # a label beside no figure: a row printed blank, or figures not read
     for group in groups:

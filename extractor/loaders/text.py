@@ -130,6 +130,9 @@ def parse_lines(text: str) -> list[TextLine]:
     for number, raw in enumerate(_split(text)):
         raw = raw.replace("\f", "")
         if not raw.strip():
+            if _blank_ideographic(raw) and lines and lines[-1].cells is not None and _ideographic(lines[-1].raw):
+                # a row of blank cells under a row of cells joined by ideographic spaces
+                lines.append(TextLine(number, "", [""] * (raw.count("\u3000") + 1), True, raw=raw))
             continue
         split = split_line(raw)
         if split is None:
@@ -324,7 +327,7 @@ def tokens_from_text(text: str) -> list[Token]:
                     tokens.append(Token(text=fragment, line=line.number))
                 tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in cells)
             pending = []
-        elif _ideographic(line.raw):
+        elif _ideographic(line.raw) or _blank_ideographic(line.raw):
             # one ideographic space a cell boundary: each cell's column is its place in the line
             if grid is None or grid[1] != before:
                 grid = (index, line.number, 0)
@@ -336,6 +339,13 @@ def tokens_from_text(text: str) -> list[Token]:
         else:
             tokens.extend(Token(text=cell, line=line.number, cell=True) for cell in line.cells)
     return tokens
+
+
+def _blank_ideographic(raw: str) -> bool:
+    """A line of ideographic spaces only, two or more: under ideographic-space rows, a row whose
+    cells are all blank (the review table of a body with no case)."""
+    body = raw.strip(" \r\n")
+    return len(body) >= 2 and set(body) == {"\u3000"}
 
 
 def _ideographic(raw: str) -> bool:
