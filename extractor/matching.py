@@ -16,6 +16,8 @@ _NUMBERING = re.compile(
     r"^(?:[(（]?[一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．]|"
     r"[(（]?\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[①-⑳])\s*"
 )
+# The outline number a group of the results block opens with: 「（四）」 「三、」 (never a row's 「1.」)
+GROUP_NUMBER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 _BLOCK_TITLE = re.compile(vocabulary.DISCLOSURE_BLOCK_PATTERN)
 _SECTION_NUMBER = re.compile(r"^\s*([一二三四五六])\s*[、.．,，]")
 _CN_DIGITS = "一二三四五六七八九十"

@@ -40,8 +40,6 @@ _LEADING_ZERO = re.compile(r"^0\d")
 # A loose line of bare digits ("1", "12") that the tagger took for page furniture: a page number,
 # or the first digits of the next figure broken onto a line of their own.
 _BARE_DIGITS = re.compile(r"^\d{1,4}$")
-# the numbering of a group of the results block: 「（五）」
-_GROUP_NUMBER = re.compile(r"^\s*[(（][一二三四五六七八九十]+[)）]")
 
 _TABLE_ROLES = {Label.ROW_LABEL, Label.CELL_VALUE, Label.COLUMN_HEADER, Label.TABLE_TITLE, Label.NOTE}
 
@@ -127,7 +125,7 @@ class TableAssembler:
         if group is not None and (app_key is None or matching.core(tok.text) == group):
             self.group = group
             return
-        if app_key is None and _GROUP_NUMBER.match(tok.text):
+        if app_key is None and matching.GROUP_NUMBER.match(tok.text):
             # a group whose label is cut (「（五）不予」): its rows are no longer the last group's
             self.group = None
         disc_key, disc_score = matching.match_disclosure_row(tok.text, self.fmt)
@@ -140,7 +138,7 @@ class TableAssembler:
 
     def on_header(self, tok: Token) -> None:
         self.finish_row()
-        if _GROUP_NUMBER.match(tok.text):  # a cut group label taken for a header: the group is unknown
+        if matching.GROUP_NUMBER.match(tok.text):  # a cut group label taken for a header: the group is unknown
             self.group = None
         core = matching.core(tok.text)
         review_words = {matching.core(w) for _, label in schema.review_groups() for w in label.split(" ")}

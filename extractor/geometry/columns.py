@@ -299,8 +299,8 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
         return None
     if slack > EXACT_SLACK and not lined_up(figures, figure_lines, header, columns):
         return None
-    left = min(columns[0][0], label_edge if label_edge is not None else columns[0][0]) - 0.01
-    columns = header_columns(header, columns, left if labelled else float("-inf"), unit)
+    left = columns[0][0] if label_edge is None else min(columns[0][0], label_edge)
+    columns = header_columns(header, columns, left - 0.01 if labelled else float("-inf"), unit)
     for k in figure_lines:  # a figure over two columns (a header column added beside it)
         if any(column_of(p, columns, unit, slack) is None for p in figures[k]):
             return None
@@ -386,11 +386,14 @@ def _first_body_line(lines: Sequence[PosLine], indices: list[int], figures: dict
     for k in indices[1:]:
         if k >= figure_lines[0]:
             break
-        pieces = lines[k].pieces
-        if pieces and all(p.x1 < first_figure for p in pieces) and (
-                numbered(pieces[0].text) or own_row(pieces[0].text, fmt)):
+        if _opens_row(lines[k], fmt) and all(p.x1 < first_figure for p in lines[k].pieces):
             return k
     return figure_lines[0]
+
+
+def _opens_row(line: PosLine, fmt: str) -> bool:
+    """A line whose first piece is a row label: it opens an outline number or reads as a row."""
+    return bool(line.pieces) and (numbered(line.pieces[0].text) or own_row(line.pieces[0].text, fmt))
 
 
 def _block_cells(lines: Sequence[PosLine], rows: dict[int, list[Stack]], header: Sequence[PosLine],
@@ -428,8 +431,7 @@ def _blank_block(lines: Sequence[PosLine], indices: list[int], unit: float, row0
     row labels, each row label a row of blanks."""
     if indices and _opens_review(lines[indices[0]]):
         return _blank_review(lines, indices, unit, row0)
-    body_start = next((n for n, k in enumerate(indices) if n > 0 and lines[k].pieces and (
-        numbered(lines[k].pieces[0].text) or own_row(lines[k].pieces[0].text, fmt))), None)
+    body_start = next((n for n, k in enumerate(indices) if n > 0 and _opens_row(lines[k], fmt)), None)
     if body_start is None:
         return None
     header, body = [lines[k] for k in indices[:body_start]], indices[body_start:]

@@ -180,8 +180,6 @@ def join_wrapped(lines: list[TextLine], furniture: set[int] = frozenset()) -> li
 _GAP = re.compile(r"(?: {2,}|\u3000+|\t|(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef]|\d{1,2}[.．、]))")
 _SPACES = re.compile(r"\s+")
 _SPACED_FIGURES = re.compile(r"^\d+(?: \d+)+$")
-# A group's outline number (（三）, 三、) before a row's own numbered label: 「（四）无法 1.本机关不掌握…」
-_GROUP_NUMBER = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 
 
 def display_width(text: str) -> int:
@@ -242,7 +240,7 @@ def row_cells(text: str, fmt: str) -> list[str] | None:
     # a group label printed before the row's own (「（五）不予处理 1.信访举报投诉类申请 0 …」): its own cell
     for k in range(1, cut):
         group, rest = join_pieces(words[:k]), join_pieces(words[k:cut])
-        opens_group = matching.match_application_group(group, fmt) is not None or _GROUP_NUMBER.match(group)
+        opens_group = matching.match_application_group(group, fmt) is not None or matching.GROUP_NUMBER.match(group)
         if opens_group and numbered(rest) and _reads_as_row(rest, fmt):
             return [group, rest, *figures]
     return [label, *figures] if _reads_as_row(label, fmt) else None
@@ -311,7 +309,8 @@ def tokens_from_text(text: str) -> list[Token]:
             if cells is None and line.number not in furniture:
                 # 「處理      26    0 …」: a piece of the group label beside a row's figures
                 fragment, rest = _group_fragment(line.text, fmt)
-                cells = _SPACES.split(rest) if fragment and looks_like_figure_row(_SPACES.split(rest)) else None
+                figures = _SPACES.split(rest)
+                cells = figures if fragment and looks_like_figure_row(figures) else None
             if line.number not in furniture and _join_group_label(tokens, pending, line.text, fmt):
                 pending = []
             if cells is None and line.number not in furniture and _complete_group(tokens, line, fmt):
@@ -415,7 +414,7 @@ def _complete_group(tokens: list[Token], line: TextLine, fmt: str, reach: int = 
         token = tokens[k]
         if token.line is None or token.line < line.number - reach:
             return False
-        if token.cell or not _GROUP_NUMBER.match(token.text.strip()):
+        if token.cell or not matching.GROUP_NUMBER.match(token.text):
             continue
         joined = join_pieces([token.text, text])
         if matching.match_application_group(joined, fmt) and not matching.match_application_group(token.text, fmt):
