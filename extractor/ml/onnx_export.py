@@ -22,11 +22,12 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..dataset import file_sha256
 from ..tokens import Token
 from . import registry
 from .inference import Predictor, batch_inputs, plan_windows
 from .layout import LAYOUT_FILE
-from .onnx_runtime import INT8_FILE, META_KEY, ONNX_FILE, OUTPUT, WEIGHTS_FILE, ExportedGraph, OnnxRunner, file_sha256
+from .onnx_runtime import INT8_FILE, META_KEY, ONNX_FILE, OUTPUT, WEIGHTS_FILE, ExportedGraph, OnnxRunner
 
 OPSET = 17
 PROBABILITY_TOLERANCE = 1e-4  # float32 graph against torch, per label probability

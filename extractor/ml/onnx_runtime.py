@@ -12,13 +12,13 @@ holds (`weights_sha256`) is not run: the torch model is, and the log says so.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..dataset import file_sha256
 from . import registry
 from .layout import LAYOUT_FILE
 
@@ -40,10 +40,6 @@ class ExportedGraph:
     @property
     def name(self) -> str:
         return self.path.name
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def exported_graph(model_dir: Path | str) -> ExportedGraph | None:
