@@ -31,7 +31,7 @@ from .. import __version__
 from ..labelling import gold_labels
 from ..pipeline import Extraction, empty_result, extract_document, extract_full
 from ..tagging import Tagger, get_tagger
-from .challenge import challenge_block, load_challenge
+from .challenge import ChallengeSet, challenge_block, load_challenge
 from .goldset import DEFAULT_FORMATS, EvalInput, GoldDoc, gold_docs, gold_set_hash, input_for, layout_of, score_format
 from .metrics import DocScore, doc_record, grouped, score_document, summarize
 
@@ -167,10 +167,9 @@ def evaluate_jobs(jobs: list[tuple[GoldDoc, str]], settings: EvalSettings, runs:
     return skipped
 
 
-def challenge_metrics(settings: EvalSettings, runs: list[TaggerRun]) -> dict:
+def challenge_metrics(cset: ChallengeSet, settings: EvalSettings, runs: list[TaggerRun]) -> dict:
     """The challenge set read by the same taggers (metrics.json `challenge`)."""
     started = time.perf_counter()
-    cset = load_challenge(settings.challenge_dir)
     fresh = [TaggerRun(run.name, run.tagger, unavailable=run.unavailable) for run in runs]
     skipped = evaluate_jobs(cset.jobs, settings, fresh, desc="challenge")
     return challenge_block(cset, [(run.name, None if run.tagger is None else
@@ -232,10 +231,10 @@ def run_eval(settings: EvalSettings, *, tagger: Tagger | None = None) -> Path:
     runs = [TaggerRun(settings.tagger, tagger)]
     if settings.baselines:
         runs += available_baselines(settings.tagger, tagger)
-    if settings.challenge_dir is not None:
-        load_challenge(settings.challenge_dir)  # a set that differs from its manifest stops the run before any work
+    # A set that differs from its manifest stops the run before any work.
+    cset = load_challenge(settings.challenge_dir) if settings.challenge_dir is not None else None
     skipped = evaluate_inputs(docs, settings, runs)
-    challenge = challenge_metrics(settings, runs) if settings.challenge_dir is not None else None
+    challenge = challenge_metrics(cset, settings, runs) if cset is not None else None
     name = report_name(tagger)
     metrics = build_metrics(settings, runs, docs, skipped, started, name)
     if challenge is not None:
