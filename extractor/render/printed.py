@@ -23,6 +23,11 @@ from .grid import Cell, Grid
 PRINTED_KEYS = ("labels", "texts", "values", "extra_rows")
 
 
+def printed_extras(gold: dict) -> dict:
+    """The gold's `extras["printed"]`, made empty when it has none (for the generator to fill)."""
+    return gold.setdefault("extras", {}).setdefault("printed", {})
+
+
 def _row_key(row: tuple[Cell, ...]) -> str | None:
     keys = {cell.key[0] for cell in row if cell.key is not None}
     return keys.pop() if len(keys) == 1 else None

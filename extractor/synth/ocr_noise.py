@@ -14,6 +14,7 @@ import random
 import re
 
 from .. import schema
+from ..render.printed import printed_extras
 from .script import in_gold_script
 
 DIGIT_LOOKALIKES = {"0": ("O", "o", "〇"), "1": ("l", "I")}
@@ -21,10 +22,6 @@ DIGIT_LOOKALIKES = {"0": ("O", "o", "〇"), "1": ("l", "I")}
 LABEL_CONFUSIONS = (("1.", "l."), ("1.", "I."), ("（", "("), ("）", ")"), ("一、", "-、"), ("（一）", "（-）"))
 UNREADABLE_GLYPHS = ("□", "口")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _printed(gold: dict) -> dict:
-    return gold.setdefault("extras", {}).setdefault("printed", {})
 
 
 def noisy_digits(text: str, rng: random.Random) -> str:
@@ -52,7 +49,7 @@ def noisy_label(text: str, rng: random.Random) -> str:
 def noise_in_labels(rng: random.Random, gold: dict, *, rows: int = 3) -> dict:
     """A few applications row labels printed with OCR look-alikes (extras.printed.labels)."""
     fmt = gold["report"]["format_version"]
-    labels = _printed(gold).setdefault("labels", {})
+    labels = printed_extras(gold).setdefault("labels", {})
     candidates = [(key, label) for key, label in schema.application_rows(fmt) if f"applications.{key}" not in labels]
     for key, label in rng.sample(candidates, min(rows, len(candidates))):
         printed = in_gold_script(label.partition(" ")[2] or label, gold)
@@ -67,7 +64,7 @@ def noise_in_figures(rng: random.Random, gold: dict, *, cells: int = 2) -> dict:
     candidates = sorted(f"{table}.{row}.{column}" for table, rows in gold["tables"].items()
                         for row, values in rows.items() for column, value in values.items()
                         if isinstance(value, int) and not isinstance(value, bool) and set(str(value)) & {"0", "1"})
-    values = _printed(gold).setdefault("values", {})
+    values = printed_extras(gold).setdefault("values", {})
     for path in rng.sample(candidates, min(cells, len(candidates))):
         table, row, column = path.split(".")
         values[path] = noisy_digits(str(gold["tables"][table][row][column]), rng)

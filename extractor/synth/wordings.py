@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 from .. import schema
+from ..render.printed import printed_extras
 from ..vocabulary import APPLICATION_ROW_WORDINGS
 from .prose import CN_NUMBERS
 from .script import in_gold_script as _say
@@ -43,10 +44,6 @@ EXTRA_ROWS = (
 )
 
 
-def _printed(gold: dict) -> dict:
-    return gold.setdefault("extras", {}).setdefault("printed", {})
-
-
 def reword_rows(rng: random.Random, gold: dict) -> dict:
     """Applications rows worded as some bodies word them (APPLICATION_ROW_WORDINGS), numbered or not."""
     labels = dict(schema.application_rows(gold["report"]["format_version"]))
@@ -56,7 +53,7 @@ def reword_rows(rng: random.Random, gold: dict) -> dict:
         number = standard[:standard.index("、") + 1] if "、" in standard[:3] else \
             standard[:standard.index("）") + 1] if standard.startswith("（") else ""
         wording = (number if rng.random() < 0.6 else "") + rng.choice(APPLICATION_ROW_WORDINGS[key])
-        _printed(gold).setdefault("labels", {})[f"applications.{key}"] = _say(wording, gold)
+        printed_extras(gold).setdefault("labels", {})[f"applications.{key}"] = _say(wording, gold)
     return gold
 
 
@@ -81,7 +78,7 @@ def add_extra_rows(rng: random.Random, gold: dict) -> dict:
             figures = [_child_figure(parent.get(f), rng) for f, _ in fields]
         for label in rng.sample(words, rng.choice([1, 1, 2])):
             rows.append({"table": table, "after": after, "label": _say(label, gold), "values": figures})
-    _printed(gold).setdefault("extra_rows", []).extend(rows)
+    printed_extras(gold).setdefault("extra_rows", []).extend(rows)
     return gold
 
 
