@@ -14,6 +14,7 @@ import random
 import re
 
 from .. import schema
+from ..render.layout import split_label
 from ..render.printed import printed_extras
 from .script import in_gold_script
 
@@ -52,7 +53,7 @@ def noise_in_labels(rng: random.Random, gold: dict, *, rows: int = 3) -> dict:
     labels = printed_extras(gold).setdefault("labels", {})
     candidates = [(key, label) for key, label in schema.application_rows(fmt) if f"applications.{key}" not in labels]
     for key, label in rng.sample(candidates, min(rows, len(candidates))):
-        printed = in_gold_script(label.partition(" ")[2] or label, gold)
+        printed = in_gold_script(split_label(label)[1], gold)
         noisy = noisy_label(printed, rng)
         if noisy != printed:
             labels[f"applications.{key}"] = noisy
