@@ -88,13 +88,11 @@ def reword_headings(rng: random.Random, gold: dict, style: str, length: str) -> 
         raise ValueError(f"heading style {style!r} / length {length!r}: expected {HEADING_STYLES} / {HEADING_LENGTHS}")
     numbering = rng.choice(OTHER_NUMBERINGS)
     for index, section in enumerate(gold["sections"]):
-        key = section["id"]
-        if length == "as_drawn":
-            text = section["title"].lstrip(CN_NUMBERS + "、．. ")
-        else:
-            text = _say((LONG_HEADINGS if length == "long" else SHORT_HEADINGS)[key], gold)
+        title = section["title"]
+        bare = title.lstrip(CN_NUMBERS + "、．. ")
+        mark = title[:len(title) - len(bare)]
+        text = bare if length == "as_drawn" else _say((LONG_HEADINGS if length == "long" else SHORT_HEADINGS)[section["id"]], gold)
         if style == "numbered":
-            mark = section["title"][:len(section["title"]) - len(section["title"].lstrip(CN_NUMBERS + "、．. "))]
             text = (mark or f"{CN_NUMBERS[index]}、") + text
         elif style == "other_numbering":
             text = numbering.format(n=index + 1, cn=CN_NUMBERS[index]) + text
