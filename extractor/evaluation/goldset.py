@@ -50,13 +50,24 @@ RENDERINGS: dict[str, tuple[str, dict[str, object]]] = {
     "txt-spaces-single": ("txt-spaces", {"spacing": "single"}),
     "txt-spaces-ideographic": ("txt-spaces", {"spacing": "ideographic"}),
     "scanned-pdf-unruled": ("pdf", {"table_rules": "none"}),
+    # The second renderer (render.wordprint, issue 26): Word documents of drawn geometry printed to
+    # PDF by LibreOffice, never tuned on in their held-out set.
+    "word-pdf-unruled": ("pdf", {"table_rules": "none", "geometry": "word"}),
+    "word-pdf-horizontal": ("pdf", {"table_rules": "horizontal", "geometry": "word"}),
+    "word-pdf-frame": ("pdf", {"table_rules": "frame", "geometry": "word"}),
+    "word-pdf-three-line": ("pdf", {"table_rules": "three-line", "geometry": "word"}),
+    "word-pdf-tight": ("pdf", {"table_rules": "none", "geometry": "word-tight"}),
+    "word-docx-unruled": ("docx", {"table_rules": "none", "geometry": "word"}),
+    "word-txt-layout": ("txt-layout", {"table_rules": "none", "geometry": "word"}),
+    "word-txt-raw": ("txt-raw", {"table_rules": "none", "geometry": "word"}),
+    "word-scanned-unruled": ("pdf", {"table_rules": "none", "geometry": "word"}),
 }
 # Requested format -> renderer format, and -> render options.
 RENDER_FORMATS = {name: fmt for name, (fmt, _) in RENDERINGS.items()}
 RENDER_OPTIONS = {name: options for name, (_, options) in RENDERINGS.items()}
 # Requested formats made from a PDF rendering (the requested format named) by rasterising it
 # into an image-only PDF (read by OCR).
-SCAN_SOURCES = {"scanned-pdf": "pdf", "scanned-pdf-unruled": "pdf-unruled"}
+SCAN_SOURCES = {"scanned-pdf": "pdf", "scanned-pdf-unruled": "pdf-unruled", "word-scanned-unruled": "word-pdf-unruled"}
 SCANNED_FORMATS = tuple(SCAN_SOURCES)
 EVAL_FORMATS = tuple(RENDERINGS)
 # What `ogi eval` reads by default. Scanned PDFs are left out: OCR costs about 3 s a page (15 to
@@ -67,7 +78,11 @@ DEFAULT_FORMATS = ("txt", "html", "docx", "doc", "pdf")
 LAYOUT_FORMATS = ("pdf-unruled", "pdf-horizontal", "pdf-three-line", "pdf-frame", "docx-unruled", "html-unruled",
                   "txt-layout", "txt-raw", "txt-spaces", "txt-spaces-wrapped", "txt-spaces-single",
                   "txt-spaces-ideographic")
-FORMAT_GROUPS = {"default": DEFAULT_FORMATS, "all": DEFAULT_FORMATS + ("scanned-pdf",), "layouts": LAYOUT_FORMATS}
+# The second renderer's layouts (no OCR): `ogi eval --formats word`.
+WORD_FORMATS = ("word-pdf-unruled", "word-pdf-horizontal", "word-pdf-frame", "word-pdf-three-line", "word-pdf-tight",
+                "word-docx-unruled", "word-txt-layout", "word-txt-raw")
+FORMAT_GROUPS = {"default": DEFAULT_FORMATS, "all": DEFAULT_FORMATS + ("scanned-pdf",), "layouts": LAYOUT_FORMATS,
+                 "word": WORD_FORMATS}
 # Delimited text copies, scored and grouped as "txt" (their layout tells them apart); every
 # other requested format keeps its own name in the report.
 DELIMITED_TEXT_FORMATS = ("txt", "txt-pipe", "txt-cells", "txt-tabs")

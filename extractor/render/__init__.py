@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .document import Block, Manuscript, manuscript
-from .docx import build_docx
 from .grid import Cell, Grid, Placed, placements, slots
 from .html import encode_html, page_html
 from .layout import active_disclosure_grid, applications_grid, review_litigation_grid, table_grid
@@ -27,6 +26,7 @@ from .options import RenderOptions
 from .pdftext import write_pdf_text
 from .rules import TABLE_RULES
 from .text import encode_text, render_text
+from .wordprint import build_document
 
 FORMATS = ("txt-pipe", "txt-cells", "txt-tabs", "txt-spaces", "txt-layout", "txt-raw", "html", "docx", "doc", "pdf")
 SUFFIXES = {"txt-pipe": ".txt", "txt-cells": ".txt", "txt-tabs": ".txt", "txt-spaces": ".txt", "txt-layout": ".txt",
@@ -58,7 +58,7 @@ def _content(ms: Manuscript, fmt: str, options: RenderOptions) -> bytes:
         return encode_html(page_html(ms, options), options.encoding)
     if fmt == "docx":
         buffer = io.BytesIO()
-        build_docx(ms, options).save(buffer)
+        build_document(ms, options).save(buffer)
         return buffer.getvalue()
     raise ValueError(f"format {fmt!r} has no in-memory rendering (use render) or is unknown; formats: {FORMATS}")
 

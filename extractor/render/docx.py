@@ -4,8 +4,6 @@ a running page header and a "- N -" page-number field in the footer.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import docx
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -249,11 +247,3 @@ def build_docx(ms: Manuscript, options: RenderOptions | None = None):
         else:
             _paragraph(document, block.text, ms, options)
     return document
-
-
-def write_docx(ms: Manuscript, path: Path, options: RenderOptions | None = None) -> Path:
-    """Save the report as a .docx file at `path`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    build_docx(ms, options).save(str(path))
-    return path

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..convert import DEFAULT_TIMEOUT, convert
 from .document import Manuscript
-from .docx import write_docx
 from .options import RenderOptions
+from .wordprint import build_document
 
 OFFICE_TARGETS = ("doc", "pdf")
 
@@ -19,5 +19,6 @@ def write_office(ms: Manuscript, target: str, out_dir: Path, name: str, options:
     if target not in OFFICE_TARGETS:
         raise ValueError(f"unknown office target {target!r} (expected one of {OFFICE_TARGETS})")
     with tempfile.TemporaryDirectory(prefix="ogi-render-") as scratch:
-        source = write_docx(ms, Path(scratch) / f"{name}.docx", options)
+        source = Path(scratch) / f"{name}.docx"
+        build_document(ms, options or RenderOptions()).save(str(source))
         return convert(source, target, Path(out_dir), timeout=timeout)

@@ -12,6 +12,9 @@ ENCODINGS = ("utf-8", "gbk")
 MERGED_STYLES = ("trailing", "inline")
 FONTS = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"}
 SPACINGS = ("aligned", "single", "ideographic")
+# Word geometry (docx, doc, pdf and the pdf's text copies): "ours", the first renderer's, or the
+# second renderer's (extractor.render.wordprint): "word", drawn per document, or "word-tight".
+GEOMETRIES = ("ours", "word", "word-tight")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class RenderOptions:
         "single" (one space between non-blank cells: blank cells vanish) or "ideographic" (one
         U+3000 after every cell, blank ones too).
     column_gap: the fewest spaces between two aligned columns (txt-spaces "aligned"), 1 to 8.
+    geometry: GEOMETRIES; "word" and "word-tight" print Word documents through the second
+        renderer (extractor.render.wordprint), never tuned on.
     label_wrap: txt-spaces wraps a row label wider than this many display columns, its second
         half on the next line (0: never; else 8 to 200).
     """
@@ -63,6 +68,7 @@ class RenderOptions:
     spacing: str = "aligned"
     column_gap: int = 2
     label_wrap: int = 0
+    geometry: str = "ours"
 
     def __post_init__(self) -> None:
         def check(name: str, value: object, allowed: tuple) -> None:
@@ -75,6 +81,7 @@ class RenderOptions:
         check("font", self.font, tuple(FONTS))
         check("table_rules", self.table_rules, TABLE_RULES)
         check("spacing", self.spacing, SPACINGS)
+        check("geometry", self.geometry, GEOMETRIES)
         if isinstance(self.column_gap, bool) or not isinstance(self.column_gap, int) or not 1 <= self.column_gap <= 8:
             raise ValueError(f"render option column_gap={self.column_gap!r}: expected a whole number of spaces, 1 to 8")
         if (isinstance(self.label_wrap, bool) or not isinstance(self.label_wrap, int)

@@ -222,3 +222,29 @@ def blank_columns(rng: random.Random, tables: dict, positions: tuple[str, ...], 
             if values[field] == 0:
                 values[field] = None
     return out
+
+
+def enlarge(rng: random.Random, tables: dict, fmt: str) -> dict:
+    """A copy with the figures of a large body: counts of the applications table and of the
+    disclosure table's licensing and punishment rows times one factor each (five- and six-digit
+    counts; every rule that held, or failed, still does, since they are all sums), amounts with
+    two decimals up to hundreds of thousands of 万元. Blanks stay blank, zeros zero."""
+    out = copy.deepcopy(tables)
+
+    def scale(row: dict, factor: int, fields=None) -> None:
+        for key, value in row.items():
+            if isinstance(value, int) and not isinstance(value, bool) and (fields is None or key in fields):
+                row[key] = value * factor
+
+    applications = rng.choice([37, 113, 409, 1021, 3011])
+    for row in out["applications"].values():
+        scale(row, applications)
+    for key, row in out["active_disclosure"].items():
+        for field in row:
+            value = row[field]
+            if schema.is_amount_field(fmt, key, field):
+                if isinstance(value, (int, float)) and value:
+                    row[field] = round(value * rng.uniform(3, 90), 2)
+            elif key in ("administrative_licensing", "administrative_punishment") and isinstance(value, int):
+                row[field] = value * rng.choice([11, 97, 1009])
+    return out
