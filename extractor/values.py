@@ -10,7 +10,7 @@ from .vocabulary import BLANK_MARKS
 
 _INTEGER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$|^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")
-_UNIT = re.compile(r"(?:件|条|项|个|份|次|万元|元)$")
+_UNIT = re.compile(r"(?<=\d)\s*(?:件|条|项|个|份|次|万元|元)$")  # after a figure: a lone 「项」 is a wrapped label's last character
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ MAX_GAP_LINES = 40  # non-figure lines a table body may hold between two figure 
 MAX_HEADER_LINES = 30  # lines above the first figure line that may be the table's header (one word a line in -raw copies)
 MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart
 EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
+PROSE_SHARE = 0.6  # a piece at least this share of the widest piece's width is a line of prose
+SENTENCE_ENDS = "。；;：:！!？?"
 
 
 # --- which lines belong to a table -------------------------------------------------------
@@ -79,21 +81,35 @@ def figure_pieces(line: PosLine, unit: float) -> list[Piece]:
     return figures[::-1]
 
 
-def _stops_table(line: PosLine) -> bool:
-    """A line no table holds: a section heading, or a sentence."""
+def prose_width(lines: Sequence[PosLine]) -> float:
+    """How wide a piece of prose is: PROSE_SHARE of the widest piece among `lines` (a line of a
+    paragraph runs across the text width; a table cell's text is as narrow as its column)."""
+    return PROSE_SHARE * max((p.x1 - p.x0 for line in lines for p in line.pieces), default=0.0)
+
+
+def _stops_table(line: PosLine, wide: float = 0.0) -> bool:
+    """A line no table holds: a section heading, or a sentence. A sentence narrower than `wide`
+    (prose_width) that does not end a sentence is a cell's text wrapped in its column (「计这一情形，
+    不计」 of a wrapped row label, 「和，等于第三项加第四」 of the header's note), not prose."""
     text = line.text
-    return bool(matching.match_section_heading(text)) or _sentence(text)
+    if matching.match_section_heading(text):
+        return True
+    if not _sentence(text):
+        return False
+    widest = max((p.x1 - p.x0 for p in line.pieces), default=0.0)
+    return widest >= wide or clean(text).rstrip()[-1:] in SENTENCE_ENDS
 
 
 def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int, int]]:
     """(first header line, first figure line, last line) of each table body, as indices."""
     found_at = [figure_pieces(line, unit) for line in lines]
     figure_at = [bool(found) for found in found_at]
+    wide = prose_width(lines)
     regions = []
     i = 0
     while i < len(lines):
         if not figure_at[i]:
-            blank = _blank_table(lines, i, figure_at)
+            blank = _blank_table(lines, i, figure_at, wide)
             if blank is not None:
                 regions.append((i, i, blank))
                 i = blank + 1
@@ -103,7 +119,7 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
         start = last = i
         j = i + 1
         while j < len(lines) and j - last <= MAX_GAP_LINES + 1 and _near(lines[last], lines[j]):
-            if _stops_table(lines[j]) and not figure_at[j]:
+            if _stops_table(lines[j], wide) and not figure_at[j]:
                 break
             if figure_at[j]:
                 last = j
@@ -112,12 +128,12 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
         end = last
         while end + 1 < len(lines) and end + 1 < j and lines[end + 1].page == lines[last].page \
                 and lines[end + 1].top - lines[end].bottom < STACK_GAP * (lines[end].bottom - lines[end].top) \
-                and not _stops_table(lines[end + 1]):
+                and not _stops_table(lines[end + 1], wide):
             end += 1
         # blocks printed without any figure after the last one (the 2019 format's blank blocks):
         # a block title or a header line (信息内容 …) and the short labels under it
         blank_block = any(_block_title(lines[k]) or _opens_header(lines[k]) for k in range(last + 1, end + 1))
-        while end + 1 < len(lines) and not _stops_table(lines[end + 1]) and not figure_at[end + 1]:
+        while end + 1 < len(lines) and not _stops_table(lines[end + 1], wide) and not figure_at[end + 1]:
             nxt = lines[end + 1]
             if _block_title(nxt) or _opens_header(nxt):
                 blank_block = True
@@ -125,7 +141,7 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
                 break
             end += 1
         head = start
-        while head - 1 >= 0 and start - (head - 1) <= MAX_HEADER_LINES and not _stops_table(lines[head - 1]) \
+        while head - 1 >= 0 and start - (head - 1) <= MAX_HEADER_LINES and not _stops_table(lines[head - 1], wide) \
                 and not figure_at[head - 1]:
             head -= 1
         rows = [(lines[k], found_at[k]) for k in range(start, last + 1)]
@@ -142,7 +158,7 @@ def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int,
     return regions
 
 
-def _blank_table(lines: Sequence[PosLine], i: int, figure_at: list[bool]) -> int | None:
+def _blank_table(lines: Sequence[PosLine], i: int, figure_at: list[bool], wide: float) -> int | None:
     """The last line of a table that prints no figure at all, opening at line `i` with its header
     (申请人情况, or 信息内容 …): short label lines up to the next sentence or section heading; None
     when a figure follows first (the ordinary reading takes it) or nothing follows."""
@@ -150,7 +166,7 @@ def _blank_table(lines: Sequence[PosLine], i: int, figure_at: list[bool]) -> int
     if not ("申请人情况" in matching.core(line.text) or _opens_header(line) or _opens_review(line)):
         return None
     end = i
-    while end + 1 < len(lines) and not _stops_table(lines[end + 1]) and lines[end + 1].page - line.page <= 1:
+    while end + 1 < len(lines) and not _stops_table(lines[end + 1], wide) and lines[end + 1].page - line.page <= 1:
         if figure_at[end + 1]:
             return None
         end += 1
@@ -192,7 +208,8 @@ def split_blocks(lines: Sequence[PosLine], head: int, end: int, unit: float) -> 
             if k > first:
                 blocks.append((first, k - 1))
             first = k + 1
-        elif _opens_header(line) and k > first:
+        elif _opens_header(line) and any(figure_pieces(lines[n], unit) for n in range(first, k)):
+            # header words wrapped above 信息内容 (its cell is centred on them) stay in its block
             blocks.append((first, k - 1))
             first = k
     if first <= end:

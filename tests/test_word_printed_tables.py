@@ -1,0 +1,100 @@
+"""Tables of Word documents printed to PDF (issue 26): narrow columns, headers and labels wrapped
+over several lines, figures centred on a wrapped label. Lines are the pieces the PDF loader gave
+for reports of the second renderer (extractor.render.wordprint), positions in points."""
+
+from __future__ import annotations
+
+from extractor.geometry.columns import figure_pieces, is_figure, read_tables, split_blocks, table_regions
+from extractor.geometry.positions import Piece, PosLine
+from extractor.values import looks_like_value, parse_value
+
+UNIT = 12.0
+PROSE = PosLine((Piece("本机关认真落实政府信息公开工作要求，全年共收到政府信息公开申请，均按时答复。", 85, 517),),
+                1, 400, 412, 0)
+
+
+def lines_of(*rows: tuple[float, tuple[tuple[str, float, float], ...]], page: int = 1) -> list[PosLine]:
+    out = [PROSE]
+    for top, pieces in rows:
+        out.append(PosLine(tuple(Piece(t, x0, x1) for t, x0, x1 in pieces), page, top, top + 12, len(out)))
+    return out
+
+
+# The applications table's header: its note (本列数据的勾稽关系为：…) wrapped over four lines of the
+# first column, level with the applicant headers wrapped over three.
+APPLICATIONS_HEAD = (
+    (444.2, (("申请人情况", 342.9, 402.9),)),
+    (454.8, (("（本列数据的勾稽关系", 119.3, 239.3),)),
+    (463.5, (("法人或其他组织", 330.9, 414.9),)),
+    (472.1, (("为：第一项加第二项之", 119.3, 239.3),)),
+    (481.7, (("自然", 255.1, 279.1), ("社会", 360.9, 384.9), ("法律", 397.0, 421.0))),
+    (489.3, (("和，等于第三项加第四", 119.3, 239.3), ("商业", 291.2, 315.2), ("科研", 324.8, 348.8),
+             ("总计", 466.7, 490.7))),
+    (499.0, (("人", 261.1, 273.1), ("公益", 360.9, 384.9), ("服务", 397.0, 421.0), ("其他", 430.5, 454.5))),
+    (506.6, (("项之和）", 155.3, 203.3), ("企业", 291.2, 315.2), ("机构", 324.8, 348.8))),
+    (517.2, (("组织", 360.9, 384.9), ("机构", 397.0, 421.0))),
+)
+FIGURE_XS = ((250.8, 257.5), (289.5, 296.2), (323.0, 329.7), (356.5, 363.2), (395.2, 401.9), (428.7, 435.4),
+             (462.2, 468.9))
+
+
+def figures_at(*texts: str) -> tuple[tuple[str, float, float], ...]:
+    return tuple((t, x0, x0 + 6.7 * len(t)) for t, (x0, _) in zip(texts, FIGURE_XS) if t)
+
+
+def test_a_header_note_wrapped_with_commas_is_part_of_the_header_not_prose():
+    lines = lines_of(*APPLICATIONS_HEAD,
+                     (536.5, (("一、本年新收政府信息公开申请数量", 119.3, 239.3),) + figures_at(*"1000001")),
+                     (573.0, (("二、上年结转政府信息公开申请数量", 119.3, 239.3),) + figures_at(*"0000000")))
+    ((head, first, last),) = table_regions(lines, UNIT)
+    assert lines[head].text == "申请人情况" and (first, last) == (10, 11)
+    (table,) = read_tables(lines, UNIT)
+    row = sorted((c.col, c.text) for c in table.cells if c.row == 1)
+    assert [t for _, t in row] == ["一、本年新收政府信息公开申请数量", "1", "0", "0", "0", "0", "0", "1"]
+
+
+def test_a_row_label_wrapped_with_a_comma_inside_its_brackets_does_not_end_the_table():
+    lines = lines_of(*APPLICATIONS_HEAD,
+                     (536.5, (("（一）予以公开", 152.2, 236.2),) + figures_at(*"3000003")),
+                     (556.0, (("（二）部分公开", 152.2, 236.2),)),
+                     (573.0, (("（区分处理的，只", 146.2, 242.2),)),
+                     (582.0, figures_at(*"0000000")),
+                     (590.2, (("计这一情形，不计", 146.2, 242.2),)),
+                     (607.5, (("其他情形）", 164.2, 224.2),)),
+                     (626.0, (("（三）不予公开", 152.2, 236.2),) + figures_at(*"1000001")))
+    ((_, first, last),) = table_regions(lines, UNIT)
+    assert (first, last) == (10, len(lines) - 1)
+
+
+def test_the_last_line_of_a_paragraph_still_ends_a_table_above_it():
+    tail = PosLine((Piece("均按时答复。", 85, 157),), 1, 430, 442, 1)
+    lines = [PROSE, tail] + lines_of(*APPLICATIONS_HEAD)[1:]
+    lines += [PosLine((Piece("一、本年新收政府信息公开申请数量", 119.3, 239.3),) + tuple(
+        Piece(t, x0, x1) for t, x0, x1 in figures_at(*"1000001")), 1, 536.5, 548.5, len(lines))]
+    ((head, _, _),) = table_regions(lines, UNIT)
+    assert head == 2  # the header, not the paragraph's short last line
+
+
+def test_header_words_wrapped_above_a_centred_first_column_stay_in_its_block():
+    # 「信息内容」 is centred in its cell, so the wrapped header words stand above it
+    lines = lines_of(
+        (690.0, (("第二十条第（一）项", 85, 193),)),
+        (703.0, (("本年新制", 259, 307), ("本年新公", 337, 385), ("对外公开", 415, 463))),
+        (712.0, (("信息内容", 163, 211),)),
+        (720.0, (("作数量", 259, 295), ("开数量", 337, 373), ("总数量", 415, 451))),
+        (740.0, (("规章", 175, 199), ("0", 259, 265), ("0", 337, 343), ("2", 415, 422))),
+        (760.0, (("规范性文件", 157, 217), ("0", 259, 265), ("18", 337, 349), ("107", 415, 434))),
+    )
+    ((head, _, last),) = table_regions(lines, UNIT)
+    assert split_blocks(lines, head, last, UNIT) == [(2, last)]
+    (table,) = read_tables(lines, UNIT)
+    header = {c.col: c.text for c in table.cells if c.header}
+    assert header[1] == "本年新制作数量" and header[3] == "对外公开总数量"
+
+
+def test_a_lone_unit_character_is_a_wrapped_label_not_a_figure():
+    # 「8.属于行政查询事」 wraps its last character 「项」 onto a line of its own
+    assert not is_figure("项") and not looks_like_value("件")
+    assert looks_like_value("12项") and looks_like_value("3 件") and parse_value("12项").value == 12
+    line = PosLine((Piece("项", 212, 224),), 1, 600, 612, 0)
+    assert figure_pieces(line, UNIT) == []
