@@ -98,3 +98,43 @@ def test_a_lone_unit_character_is_a_wrapped_label_not_a_figure():
     assert looks_like_value("12项") and looks_like_value("3 件") and parse_value("12项").value == 12
     line = PosLine((Piece("项", 212, 224),), 1, 600, 612, 0)
     assert figure_pieces(line, UNIT) == []
+
+
+def body_cells(table) -> dict[int, list[str]]:
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for c in table.cells:
+        if not c.header:
+            rows.setdefault(c.row, []).append((c.col, c.text))
+    return {r: [t for _, t in sorted(cells)] for r, cells in rows.items()}
+
+
+def test_figures_centred_on_a_label_wrapped_above_and_below_them_are_its_row():
+    # Word centres a row's figures on its wrapped label: label, figures, label, then the next row,
+    # whose group label 「三」 must not join the label above
+    lines = lines_of(*APPLICATIONS_HEAD,
+                     (536.5, (("一、本年新收政府信息", 119.3, 239.3),)),
+                     (545.1, figures_at(*"7000108")),
+                     (553.7, (("公开申请数量", 143.3, 215.3),)),
+                     (573.0, (("二、上年结转政府信息", 119.3, 239.3),)),
+                     (581.6, figures_at(*"0000000")),
+                     (590.2, (("公开申请数量", 143.3, 215.3),)),
+                     (609.5, (("三", 119.7, 131.7), ("（一）予以公开", 152.2, 236.2)) + figures_at(*"3000003")),
+                     (626.7, (("、", 119.7, 131.7),)))
+    (table,) = read_tables(lines, UNIT)
+    rows = list(body_cells(table).values())
+    assert rows[0][0] == "一、本年新收政府信息公开申请数量" and rows[0][-7:] == list("7000108")
+    assert rows[1][0] == "二、上年结转政府信息公开申请数量" and rows[1][-7:] == list("0000000")
+    assert rows[2][-8:] == ["（一）予以公开", *"3000003"] and "三" in rows[2][0]
+
+
+def test_a_label_line_with_a_comma_cut_from_its_bracket_still_prints_figures():
+    # 「（二）部分公開（區分處理 / 的，只計這一情形，不計其 0 0 … / 他情形）」: the middle line's
+    # label is part of a bracketed remark, not a sentence
+    lines = lines_of(*APPLICATIONS_HEAD,
+                     (536.5, (("（一）予以公开", 136, 213),) + figures_at(*"1000001")),
+                     (552.0, (("（二）部分公开（区分处理", 109, 241),)),
+                     (568.0, (("的，只计这一情形，不计其", 109, 241),) + figures_at(*"2000002")),
+                     (584.0, (("他情形）", 153, 197),)))
+    (table,) = read_tables(lines, UNIT)
+    rows = list(body_cells(table).values())
+    assert rows[1] == ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", *"2000002"]

@@ -62,9 +62,10 @@ def _sentence(text: str) -> bool:
     return any(mark in bare for mark in "。；;：:，,") or len(clean(bare)) > 60
 
 
-def figure_pieces(line: PosLine, unit: float) -> list[Piece]:
+def figure_pieces(line: PosLine, unit: float, wide: float = 0.0) -> list[Piece]:
     """The figures a line prints apart from its text: trailing pieces that read as figures, each
-    standing at least FIGURE_GAP characters from the piece before it. A sentence has none."""
+    standing at least FIGURE_GAP characters from the piece before it. A sentence has none (one
+    narrower than `wide` that ends no sentence is a wrapped label: see `_prose`)."""
     pieces = line.pieces
     figures: list[Piece] = []
     i = len(pieces) - 1
@@ -76,7 +77,7 @@ def figure_pieces(line: PosLine, unit: float) -> list[Piece]:
     if not figures:
         return []
     label = "".join(p.text for p in pieces[: i + 1])
-    if _sentence(label) or (i >= 0 and matching.match_section_heading(label)):
+    if _prose(label, pieces[: i + 1], wide) or (i >= 0 and matching.match_section_heading(label)):
         return []
     return figures[::-1]
 
@@ -91,20 +92,23 @@ def _stops_table(line: PosLine, wide: float = 0.0) -> bool:
     """A line no table holds: a section heading, or a sentence. A sentence narrower than `wide`
     (prose_width) that does not end a sentence is a cell's text wrapped in its column (「计这一情形，
     不计」 of a wrapped row label, 「和，等于第三项加第四」 of the header's note), not prose."""
-    text = line.text
-    if matching.match_section_heading(text):
-        return True
+    return bool(matching.match_section_heading(line.text)) or _prose(line.text, line.pieces, wide)
+
+
+def _prose(text: str, pieces: Sequence[Piece], wide: float) -> bool:
+    """Whether `text` (printed as `pieces`) is prose: a sentence as wide as prose (`wide`), or one
+    that ends a sentence. A narrower one is a cell's text wrapped in its column."""
     if not _sentence(text):
         return False
-    widest = max((p.x1 - p.x0 for p in line.pieces), default=0.0)
+    widest = max((p.x1 - p.x0 for p in pieces), default=0.0)
     return widest >= wide or clean(text).rstrip()[-1:] in SENTENCE_ENDS
 
 
 def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int, int]]:
     """(first header line, first figure line, last line) of each table body, as indices."""
-    found_at = [figure_pieces(line, unit) for line in lines]
-    figure_at = [bool(found) for found in found_at]
     wide = prose_width(lines)
+    found_at = [figure_pieces(line, unit, wide) for line in lines]
+    figure_at = [bool(found) for found in found_at]
     regions = []
     i = 0
     while i < len(lines):
@@ -197,18 +201,19 @@ def _opens_header(line: PosLine) -> bool:
     return bool(line.pieces) and matching.core(line.pieces[0].text) == "信息内容"
 
 
-def split_blocks(lines: Sequence[PosLine], head: int, end: int, unit: float) -> list[tuple[int, int]]:
+def split_blocks(lines: Sequence[PosLine], head: int, end: int, unit: float, wide: float = 0.0
+                 ) -> list[tuple[int, int]]:
     """A region cut into blocks, each with its own header: at block titles (第二十条第（一）项) and at
     header lines (信息内容 …) that follow figures. (first, last) indices, title lines left out."""
     blocks = []
     first = head
     for k in range(head, end + 1):
         line = lines[k]
-        if _block_title(line) and not figure_pieces(line, unit):
+        if _block_title(line) and not figure_pieces(line, unit, wide):
             if k > first:
                 blocks.append((first, k - 1))
             first = k + 1
-        elif _opens_header(line) and any(figure_pieces(lines[n], unit) for n in range(first, k)):
+        elif _opens_header(line) and any(figure_pieces(lines[n], unit, wide) for n in range(first, k)):
             # header words wrapped above 信息内容 (its cell is centred on them) stay in its block
             blocks.append((first, k - 1))
             first = k
@@ -344,14 +349,14 @@ def lined_up(figures: dict[int, list[Piece]], figure_lines: list[int], header: S
 
 
 def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int, slack: float = 0.05,
-               fmt: str = "2021", stack_gap: float = STACK_GAP, blank_rows: bool = False
+               fmt: str = "2021", stack_gap: float = STACK_GAP, blank_rows: bool = False, wide: float = 0.0
                ) -> tuple[list[PosCell], list[int]] | None:
     """Cells of one block (header row, then one row per figure line) and the lines it consumed;
     None when position cannot settle its columns. `blank_rows`: a row label with nothing printed
     right of it is a row of blank cells (where the source shows all it prints: a text layer, a
     text copy; never an OCR reading, which may miss faint print)."""
     indices = list(range(first, last + 1))
-    figures = {k: figure_pieces(lines[k], unit) for k in indices}
+    figures = {k: figure_pieces(lines[k], unit, wide) for k in indices}
     figure_lines = [k for k in indices if figures[k]]
     if not figure_lines:
         return _blank_block(lines, indices, unit, row0, stack_gap, fmt) if blank_rows else None
@@ -514,12 +519,13 @@ def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05, fmt:
     `stack_gap`: the vertical gap, in line heights, within one wrapped label (a text copy prints a
     row's figures on a line of their own between the halves of its label)."""
     fmt = fmt or matching.detect_format([line.text for line in lines])
+    wide = prose_width(lines)
     tables = []
     for head, _, end in table_regions(lines, unit):
         table = PosTable(lines=[])
         row = 0
-        for first, last in split_blocks(lines, head, end, unit):
-            read = read_block(lines, first, last, unit, row, slack, fmt, stack_gap, blank_rows)
+        for first, last in split_blocks(lines, head, end, unit, wide):
+            read = read_block(lines, first, last, unit, row, slack, fmt, stack_gap, blank_rows, wide)
             if read is None:
                 continue
             cells, used = read

@@ -59,7 +59,11 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float |
     cell above it when they overlap horizontally, the gap between them is under a line and it opens
     no outline number. Two pieces that each stand on a figure line join only as a group label
     (both with a row label of their own line to their right): 「规章」 over 「行政规范性文件」 are two
-    rows, 「（五）不予」 over 「处理」 one group."""
+    rows, 「（五）不予」 over 「处理」 one group. A stack also has a figure line when one stands level
+    with its middle lines (a figure centred on a label wrapped above and below it, as Word prints
+    a row): 「二、上年结转政府信息 / 0 0 0 / 公开申请数量」, then 「三」 on the next figure line is
+    another row's."""
+    middles = {k: (lines[k].page, (lines[k].top + lines[k].bottom) / 2) for k in figure_lines}
     stacks: list[Stack] = []
     for k in indices:
         line = lines[k]
@@ -77,7 +81,8 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float |
                     continue
                 if numbered(piece.text) or (own_row(piece.text, fmt) and own_row(stack.text, fmt)):
                     break  # 「规章」 over 「规范性文件」: each a row of its own
-                if on_figure is not None and stack.figure_lines and not (beside and stack.beside):
+                if on_figure is not None and (stack.figure_lines or _covers(stack, middles)) \
+                        and not (beside and stack.beside):
                     break
                 best = stack
                 break
@@ -92,6 +97,11 @@ def label_stacks(lines: Sequence[PosLine], indices: Sequence[int], left: float |
                 if on_figure is not None:
                     best.figure_lines.append(on_figure)
     return stacks
+
+
+def _covers(stack: Stack, middles: dict[int, tuple[int, float]]) -> bool:
+    """Whether the middle of a figure line lies within the stack's extent (strictly inside)."""
+    return any(page == stack.page and stack.top < middle < stack.bottom for page, middle in middles.values())
 
 
 def rows_of(lines: Sequence[PosLine], figure_lines: list[int], stacks: list[Stack], fmt: str = "2021",
