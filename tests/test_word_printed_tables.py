@@ -138,3 +138,16 @@ def test_a_label_line_with_a_comma_cut_from_its_bracket_still_prints_figures():
     (table,) = read_tables(lines, UNIT)
     rows = list(body_cells(table).values())
     assert rows[1] == ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", *"2000002"]
+
+
+def test_a_blank_column_of_a_narrow_review_table_is_found_under_its_header_word():
+    # fifteen columns 25 pt apart, headers one character a line; the seventh column printed blank
+    xs = [122 + 24.7 * k for k in range(15)]
+    header = [(340.0, (("行政复议", 157, 205), ("行政诉讼", 342, 390)))]
+    for n, chars in enumerate(("结维", "果持")):
+        header.append((370.0 + 12 * n, tuple((chars[0] if k % 5 < 4 else "总", x + 3, x + 15) for k, x in enumerate(xs))))
+    figures = tuple((str(k % 3), x, x + 6.5) for k, x in enumerate(xs) if k != 6)
+    lines = lines_of(*header, (450.0, figures))
+    (table,) = read_tables(lines, UNIT)
+    row = body_cells(table)[1]
+    assert len(row) == 15 and row[6] == "" and row[7] == "1"
