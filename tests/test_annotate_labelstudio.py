@@ -79,12 +79,21 @@ def label_studio(tmp_path_factory):
         sys.stderr.write(f"\nLabel Studio up on {url} after {time.monotonic() - started:.1f} s\n")
         yield url, token
     finally:
-        os.killpg(server.pid, signal.SIGTERM)  # its own session: the server and its workers, nothing else
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server's whole session (the server and its workers, nothing else); one that already
+    exited (it failed to start) leaves nothing to stop, and its failure is the one reported."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 @pytest.fixture
