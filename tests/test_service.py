@@ -180,6 +180,9 @@ def test_a_document_that_cannot_be_extracted_is_a_200_with_status_failed(client,
         assert result["source"]["path"] == name
     assert "not an annual report" in client.post(
         "/v1/extract", files=[("file", ("shopping.txt", cases["shopping.txt"]))]).json()["errors"][0]
+    damaged = ROOT / "tests" / "fixtures" / "damaged" / "docx-drop-negative-seek.docx"  # once an internal error
+    result = client.post("/v1/extract", files=[("file", ("report.docx", damaged.read_bytes()))]).json()
+    assert result["status"] == "failed" and result["errors"][0].startswith("damaged Word .docx file: "), result
 
 
 # --- errors ----------------------------------------------------------------------------------------

@@ -4,8 +4,12 @@ the prose-line and table-grid items a walk yields, and their token stream."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sysconfig
+import traceback
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..tokens import LoadError, Token
 
@@ -119,3 +123,38 @@ def tokens_from_items(items: Iterable[Line | Grid], max_tokens: int) -> list[Tok
             raise LoadError(f"the document holds more than {max_tokens} lines and cells; "
                             "that is not a single report")
     return tokens
+
+
+def library_of(filename: str) -> str | None:
+    """The top-level package or module a source file belongs to, when it is installed (the
+    standard library or site-packages): "zipfile", "docx", "lxml"; None for our own code."""
+    where = Path(filename).resolve()
+    for root in _LIBRARY_ROOTS:
+        if where.is_relative_to(root):
+            first = where.relative_to(root).parts[0]
+            return first.split(".")[0] if first.endswith((".py", ".so")) else first
+    return None
+
+
+_LIBRARY_ROOTS = sorted({Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib", "stdlib",
+                                                                                 "platstdlib")},
+                        key=lambda root: len(root.parts), reverse=True)  # site-packages before the stdlib
+
+
+@contextmanager
+def damaged_file(what: str, packages: Mapping[str, str]) -> Iterator[None]:
+    """Turn an exception that a reading library raised inside its own code into LoadError("damaged
+    <what>: <plain words> (<the library's words>)"), so that a damaged file is reported as damaged,
+    not as our bug. `packages`: library name -> what its failure means in plain words. An exception
+    raised in our own code passes through: that one is ours to fix."""
+    try:
+        yield
+    except (LoadError, MemoryError):
+        raise
+    except Exception as exc:  # a truncated zip gives ValueError("negative seek value"), a cut stream zlib.error
+        frames = traceback.extract_tb(exc.__traceback__)
+        library = library_of(frames[-1].filename) if frames else None
+        if library not in packages:
+            raise
+        detail = str(exc) or type(exc).__name__
+        raise LoadError(f"damaged {what}: {packages[library]} ({detail})") from None

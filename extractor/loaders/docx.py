@@ -30,7 +30,12 @@ from docx.package import Package
 from lxml import etree
 
 from ..tokens import Document, LoadError
-from .common import MB, Grid, GridCell, Line, collapse_whitespace, join_pieces, tokens_from_items
+from .common import MB, Grid, GridCell, Line, collapse_whitespace, damaged_file, join_pieces, tokens_from_items
+
+# What reads a .docx: an exception raised inside these on the file's bytes means the file is damaged
+_ZIP = "it is cut short or parts of its zip archive are missing or corrupt; download or save it again"
+_XML = "a part of it is not valid Word XML; open it in Word or LibreOffice and save it again"
+READING_LIBRARIES = {"zipfile": _ZIP, "zlib": _ZIP, "docx": _XML, "lxml": _XML, "defusedxml": _XML, "xml": _XML}
 
 
 @dataclass(frozen=True)
@@ -439,7 +444,8 @@ def load(path: Path, **limits) -> Document:
     data = path.read_bytes()
     if not data:
         raise LoadError("not a Word .docx file: the file is empty")
-    inspect_package(data, settings)
-    body = open_document(data).element.body
-    tokens = tokens_from_items(body_items(body, settings), settings.max_tokens)
-    return Document(tokens=tokens, format="docx", pages=page_count(data), problems=body_problems(body))
+    with damaged_file("Word .docx file", READING_LIBRARIES):
+        inspect_package(data, settings)
+        body = open_document(data).element.body
+        tokens = tokens_from_items(body_items(body, settings), settings.max_tokens)
+        return Document(tokens=tokens, format="docx", pages=page_count(data), problems=body_problems(body))
