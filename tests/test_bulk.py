@@ -386,11 +386,13 @@ def test_a_different_model_version_re_extracts(tmp_path):
 def test_ctrl_c_stops_cleanly_keeping_what_is_stored(tmp_path):
     folder = tmp_path / "in"
     write_inputs(folder, 2)
-    write_slow_pdf(folder / "slow.pdf")  # keeps the run going however slowly this test polls (tens of seconds)
     db = tmp_path / "results.db"
+    # A test runner started in the background (nohup, CI without job control) ignores SIGINT, and a
+    # child inherits that: give the driver the default disposition, so that it can hear the Ctrl-C.
     driver = subprocess.Popen([sys.executable, "-m", "extractor.cli", "extract", str(folder), "--store", str(db),
                                "--workers", "2", "--tagger", "rules"], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and driver.poll() is None:
         try:
@@ -407,7 +409,7 @@ def test_ctrl_c_stops_cleanly_keeping_what_is_stored(tmp_path):
     with sqlite3.connect(db) as conn:
         stored = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
         assert conn.execute("SELECT state FROM runs").fetchall() == [("interrupted",)]
-    assert 2 <= stored <= 40  # the slow PDF was still being read: never stored
+    assert 2 <= stored < 40
     assert "seen but not yet extracted" in format_status(store_status(db))
 
 
