@@ -388,11 +388,15 @@ def test_ctrl_c_stops_cleanly_keeping_what_is_stored(tmp_path):
     write_inputs(folder, 2)
     db = tmp_path / "results.db"
     # A test runner started in the background (nohup, CI without job control) ignores SIGINT, and a
-    # child inherits that: give the driver the default disposition, so that it can hear the Ctrl-C.
-    driver = subprocess.Popen([sys.executable, "-m", "extractor.cli", "extract", str(folder), "--store", str(db),
-                               "--workers", "2", "--tagger", "rules"], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True,
-                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # child inherits an ignored signal: catch it here while the driver starts, so that the driver
+    # starts with the default and can hear the Ctrl-C (a caught signal is reset at exec).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        driver = subprocess.Popen([sys.executable, "-m", "extractor.cli", "extract", str(folder), "--store",
+                                   str(db), "--workers", "2", "--tagger", "rules"], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and driver.poll() is None:
         try:
