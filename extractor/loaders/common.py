@@ -125,20 +125,20 @@ def tokens_from_items(items: Iterable[Line | Grid], max_tokens: int) -> list[Tok
     return tokens
 
 
+# Where installed code lives (site-packages before the standard library, which holds it)
+_LIBRARY_ROOTS = sorted({Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib", "stdlib")},
+                        key=lambda root: len(root.parts), reverse=True)
+
+
 def library_of(filename: str) -> str | None:
-    """The top-level package or module a source file belongs to, when it is installed (the
-    standard library or site-packages): "zipfile", "docx", "lxml"; None for our own code."""
+    """The installed top-level package or module a traceback frame's source file belongs to
+    ("zipfile", "docx", "lxml"); None for our own code. A C module (zlib) has no frames: its
+    errors show in the Python module that called it (zipfile)."""
     where = Path(filename).resolve()
     for root in _LIBRARY_ROOTS:
         if where.is_relative_to(root):
-            first = where.relative_to(root).parts[0]
-            return first.split(".")[0] if first.endswith((".py", ".so")) else first
+            return where.relative_to(root).parts[0].removesuffix(".py")
     return None
-
-
-_LIBRARY_ROOTS = sorted({Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib", "stdlib",
-                                                                                 "platstdlib")},
-                        key=lambda root: len(root.parts), reverse=True)  # site-packages before the stdlib
 
 
 @contextmanager
@@ -151,7 +151,7 @@ def damaged_file(what: str, packages: Mapping[str, str]) -> Iterator[None]:
         yield
     except (LoadError, MemoryError):
         raise
-    except Exception as exc:  # a truncated zip gives ValueError("negative seek value"), a cut stream zlib.error
+    except Exception as exc:  # a truncated zip gives ValueError("negative seek value") in zipfile
         frames = traceback.extract_tb(exc.__traceback__)
         library = library_of(frames[-1].filename) if frames else None
         if library not in packages:

@@ -35,7 +35,7 @@ from .common import MB, Grid, GridCell, Line, collapse_whitespace, damaged_file,
 # What reads a .docx: an exception raised inside these on the file's bytes means the file is damaged
 _ZIP = "it is cut short or parts of its zip archive are missing or corrupt; download or save it again"
 _XML = "a part of it is not valid Word XML; open it in Word or LibreOffice and save it again"
-READING_LIBRARIES = {"zipfile": _ZIP, "zlib": _ZIP, "docx": _XML, "lxml": _XML, "defusedxml": _XML, "xml": _XML}
+READING_LIBRARIES = {"zipfile": _ZIP, "docx": _XML, "lxml": _XML, "defusedxml": _XML, "xml": _XML}
 
 
 @dataclass(frozen=True)
