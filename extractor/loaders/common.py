@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import sysconfig
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..tokens import LoadError, Token
@@ -37,6 +37,11 @@ def is_cjk(char: str) -> bool:
 def _glue(left: str, right: str) -> str:
     """What goes between two pieces of one line: nothing between CJK characters, else a space."""
     return "" if is_cjk(left[-1]) and is_cjk(right[0]) else " "
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without zero-width characters and soft hyphens."""
+    return _ZERO_WIDTH.sub("", text)
 
 
 def collapse_whitespace(text: str) -> str:
@@ -74,9 +79,11 @@ def join_pieces(pieces: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class Line:
-    """One line of prose."""
+    """One line outside a table grid: its text, and as printed (`raw`: tabs and runs of spaces
+    kept, where the source has them) for the text-row reader."""
 
     text: str
+    raw: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,31 +104,53 @@ class Grid:
     cells: tuple[GridCell, ...]
 
 
-def tokens_from_items(items: Iterable[Line | Grid], max_tokens: int) -> list[Token]:
-    """Token stream of lines and grids: one line number per prose line and per grid row,
-    one document-wide table index per grid."""
+def tokens_from_items(items: Iterable[Line | Grid], max_tokens: int,
+                      read_lines: Callable[[str], list[Token]] | None = None) -> list[Token]:
+    """Token stream of lines and grids: one line number per line and per grid row, one
+    document-wide table index per grid. `read_lines`: the text-row reader (the text loader's
+    `tokens_from_text`) that each run of lines between grids goes through, so a table typed as
+    paragraphs (one cell a paragraph, tab-separated rows, aligned spaces) reads as in a .txt;
+    without it every line is a prose token."""
     tokens: list[Token] = []
-    line = 0
-    table = 0
+    counts = {"line": 0, "table": 0}
+    run: list[Line] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        if read_lines is None:
+            tokens.extend(Token(text=item.text, line=counts["line"] + n) for n, item in enumerate(run))
+        else:
+            read = read_lines("\n".join(item.raw or item.text for item in run))
+            tables = {t.table for t in read if t.table is not None}
+            tokens.extend(replace(t, line=t.line + counts["line"],
+                                  table=None if t.table is None else t.table + counts["table"]) for t in read)
+            counts["table"] += max(tables) + 1 if tables else 0
+        counts["line"] += len(run)
+        run.clear()
+
     for item in items:
         if isinstance(item, Line):
-            tokens.append(Token(text=item.text, line=line))
-            line += 1
+            run.append(item)
         else:
+            flush()
             if not item.cells:
                 continue
             row = item.cells[0].row
             for cell in item.cells:
                 if cell.row != row:
                     row = cell.row
-                    line += 1
-                tokens.append(Token(text=cell.text, line=line, cell=True, table=table, row=cell.row,
-                                    col=cell.col, rowspan=cell.rowspan, colspan=cell.colspan))
-            line += 1
-            table += 1
-        if len(tokens) > max_tokens:
+                    counts["line"] += 1
+                tokens.append(Token(text=cell.text, line=counts["line"], cell=True, table=counts["table"],
+                                    row=cell.row, col=cell.col, rowspan=cell.rowspan, colspan=cell.colspan))
+            counts["line"] += 1
+            counts["table"] += 1
+        if len(tokens) + len(run) > max_tokens:
             raise LoadError(f"the document holds more than {max_tokens} lines and cells; "
                             "that is not a single report")
+    flush()
+    if len(tokens) > max_tokens:
+        raise LoadError(f"the document holds more than {max_tokens} lines and cells; that is not a single report")
     return tokens
 
 

@@ -30,7 +30,18 @@ from docx.package import Package
 from lxml import etree
 
 from ..tokens import Document, LoadError
-from .common import MB, Grid, GridCell, Line, collapse_whitespace, damaged_file, join_pieces, tokens_from_items
+from .common import (
+    MB,
+    Grid,
+    GridCell,
+    Line,
+    collapse_whitespace,
+    damaged_file,
+    join_pieces,
+    strip_invisible,
+    tokens_from_items,
+)
+from .text import tokens_from_text
 
 # What reads a .docx: an exception raised inside these on the file's bytes means the file is damaged
 _ZIP = "it is cut short or parts of its zip archive are missing or corrupt; download or save it again"
@@ -84,7 +95,7 @@ LINE_BREAK = "\n"
 _NOT_SHOWN = frozenset({w("pPr"), w("rPr"), w("del"), w("moveFrom"), w("instrText"), w("delText"),
                         w("delInstrText"), w("sdtPr"), w("sdtEndPr"), w("fldData"), w("rt"),
                         f"{{{MC_NS}}}Fallback"})
-_TEXT_OF = {w("tab"): " ", w("ptab"): " ", w("br"): LINE_BREAK, w("cr"): LINE_BREAK,
+_TEXT_OF = {w("tab"): "\t", w("ptab"): "\t", w("br"): LINE_BREAK, w("cr"): LINE_BREAK,
             w("noBreakHyphen"): "-", w("softHyphen"): ""}
 
 
@@ -257,8 +268,10 @@ def _collect(element, out: list[str], boxes: list) -> None:
             _collect(child, out, boxes)
 
 
-def paragraph_parts(paragraph) -> tuple[list[str], list]:
-    """A paragraph's shown text as lines (split at line breaks), and the text boxes anchored in it.
+def paragraph_lines(paragraph) -> tuple[list[Line], list]:
+    """A paragraph's shown text as lines (split at line breaks), each also as printed (tabs and
+    runs of spaces kept: a row typed with tabs or aligned spaces), and the text boxes anchored
+    in it.
 
     Tracked insertions count, tracked deletions do not (the text as finally
     accepted); hidden runs and field instructions are left out.
@@ -266,8 +279,18 @@ def paragraph_parts(paragraph) -> tuple[list[str], list]:
     out: list[str] = []
     boxes: list = []
     _collect(paragraph, out, boxes)
-    lines = [collapse_whitespace(line) for line in "".join(out).split(LINE_BREAK)]
-    return [line for line in lines if line], boxes
+    lines = []
+    for raw in "".join(out).split(LINE_BREAK):
+        text = collapse_whitespace(raw)
+        if text:
+            lines.append(Line(text, strip_invisible(raw).rstrip()))
+    return lines, boxes
+
+
+def paragraph_parts(paragraph) -> tuple[list[str], list]:
+    """A paragraph's shown text as lines, whitespace collapsed, and its text boxes."""
+    lines, boxes = paragraph_lines(paragraph)
+    return [line.text for line in lines], boxes
 
 
 # --- tables -------------------------------------------------------------------------
@@ -411,8 +434,8 @@ def body_items(container, limits: DocxLimits, depth: int = 0) -> Iterator[Line |
     """Lines and grids of a body (or text box, or layout frame) in document order."""
     for block in block_elements(container):
         if block.tag == W_P:
-            lines, boxes = paragraph_parts(block)
-            yield from (Line(text) for text in lines)
+            lines, boxes = paragraph_lines(block)
+            yield from lines
             for box in boxes:
                 yield from body_items(box, limits, depth)
             continue
@@ -447,5 +470,5 @@ def load(path: Path, **limits) -> Document:
     with damaged_file("Word .docx file", READING_LIBRARIES):
         inspect_package(data, settings)
         body = open_document(data).element.body
-        tokens = tokens_from_items(body_items(body, settings), settings.max_tokens)
+        tokens = tokens_from_items(body_items(body, settings), settings.max_tokens, tokens_from_text)
         return Document(tokens=tokens, format="docx", pages=page_count(data), problems=body_problems(body))

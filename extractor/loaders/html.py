@@ -30,6 +30,7 @@ from charset_normalizer import from_bytes
 from .. import schema
 from ..tokens import Document, LoadError
 from .common import MB, Grid, GridCell, Line, collapse_whitespace, join_pieces, tokens_from_items
+from .text import tokens_from_text
 
 
 @dataclass(frozen=True)
@@ -624,5 +625,5 @@ def load(path: Path, **limits) -> Document:
     soup = parse_html(text)
     check_nesting(soup, settings)
     page = _Page(settings, len(_squash(soup.get_text())))
-    tokens = tokens_from_items(page_items(soup, page), settings.max_tokens)
+    tokens = tokens_from_items(page_items(soup, page), settings.max_tokens, tokens_from_text)
     return Document(tokens=tokens, format="html", pages=1, problems=problems)
