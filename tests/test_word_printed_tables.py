@@ -151,3 +151,64 @@ def test_a_blank_column_of_a_narrow_review_table_is_found_under_its_header_word(
     (table,) = read_tables(lines, UNIT)
     row = body_cells(table)[1]
     assert len(row) == 15 and row[6] == "" and row[7] == "1"
+
+
+# A narrow applications table of Word's usual cells (words set left, figures set right): the
+# figures stand right of their header words, under none of them, and the last two columns' figures
+# stand 7 pt apart (from a tuning render of the second renderer, traditional script).
+RIGHT_SET_HEAD = (
+    (502.9, (("申請人情況", 296.4, 356.4),)),
+    (526.2, (("法人或其他組織", 323.8, 407.8),)),
+    (537.4, (("自然", 296.4, 320.4), ("商業", 323.8, 347.8), ("科研", 359.7, 383.7), ("社會", 396.6, 420.6),
+             ("法", 434.3, 446.3), ("其他", 457.3, 481.3), ("總計", 490.4, 514.4))),
+    (549.0, (("人", 296.4, 308.4), ("企業", 323.8, 347.8), ("機構", 359.7, 383.7), ("公益", 396.6, 420.6),
+             ("律", 434.3, 446.3))),
+    (560.6, (("組織", 396.6, 420.6), ("服", 434.3, 446.3))),
+    (572.2, (("務", 434.3, 446.3),)),
+    (583.8, (("機", 434.3, 446.3),)),
+    (595.4, (("構", 434.3, 446.3),)),
+)
+RIGHT_EDGES = (321.9, 357.7, 394.6, 432.3, 455.4, 488.5, 515.9)
+
+
+def right_set(*texts: str) -> tuple[tuple[str, float, float], ...]:
+    return tuple((t, x1 - 6.7 * len(t), x1) for t, x1 in zip(texts, RIGHT_EDGES, strict=True) if t)
+
+
+def test_figures_set_right_under_words_set_left_pair_with_their_header_by_order():
+    lines = lines_of(*RIGHT_SET_HEAD,
+                     (635.7, (("一、本年新收政府信息公開申請數量", 82.9, 274.9),) + right_set("0", "0", "0", "0", "0", "0", "226")),
+                     (661.8, (("二、上年結轉政府信息公開申請數量", 82.9, 274.9),) + right_set("", "0", "0", "0", "0", "", "0")))
+    (table,) = read_tables(lines, UNIT)
+    header = {c.col: c.text for c in table.cells if c.row == 0 and c.col > 0}
+    assert [header[c] for c in sorted(header) if c > 0][-7:] == ["自然人", "商業企業", "科研機構", "社會公益組織",
+                                                             "法律服務機構", "其他", "總計"]
+    cols = {c.col: c.text for c in table.cells if c.row == 1}
+    assert [cols[c] for c in sorted(cols)][1:] == ["0", "0", "0", "0", "0", "0", "226"]
+    cols = {c.col: c.text for c in table.cells if c.row == 2}
+    assert [cols[c] for c in sorted(cols)][1:] == ["", "0", "0", "0", "0", "", "0"]
+
+
+def test_a_first_column_blank_on_every_row_keeps_its_place_beside_figures_set_right():
+    # 本年制发件数 over no figure at all; 本年废止件数's figures set right, clear of its words
+    lines = lines_of((96.8, (("本年制發件", 305.4, 365.4), ("本年廢止", 369.5, 417.5))),
+                     (105.4, (("信息內容", 92.0, 140.0), ("現行有效件數", 427.7, 499.7))),
+                     (114.0, (("數", 305.4, 317.4), ("件數", 369.5, 393.5))),
+                     (140.1, (("規章", 92.0, 116.0), ("0", 419.1, 425.8), ("0", 500.1, 506.8))),
+                     (169.1, (("行政規範性文件", 92.0, 176.0), ("10", 413.4, 425.7), ("143", 487.8, 506.8))))
+    (table,) = read_tables(lines, UNIT)
+    rows = {}
+    for cell in table.cells:
+        rows.setdefault(cell.row, {})[cell.col] = cell.text
+    assert [rows[1][c] for c in sorted(rows[1])] == ["規章", "", "0", "0"]
+    assert [rows[2][c] for c in sorted(rows[2])] == ["行政規範性文件", "", "10", "143"]
+    assert [rows[0][c] for c in sorted(rows[0]) if c > 0] == ["本年制發件數", "本年廢止件數", "現行有效件數"]
+
+
+def test_two_pairings_that_both_hold_leave_the_block_to_order():
+    # two header words over one figure column between them: position cannot tell which heads it
+    from extractor.geometry.columns import paired_columns
+
+    header = [PosLine((Piece("甲", 100, 112), Piece("乙", 160, 172)), 1, 0, 12, 0)]
+    assert paired_columns(header, [(130.0, 137.0)], 0.0) is None
+    assert paired_columns(header, [(140.0, 150.0), (175.0, 180.0)], 0.0) == [(100, 150.0), (160, 180.0)]

@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import pairwise
+from itertools import combinations, pairwise
+from math import comb
 
 from .. import matching, schema
 from ..normalize import clean
@@ -37,9 +38,11 @@ from .words import join_pieces
 FIGURE_GAP = 0.5  # a figure stands apart from the text before it by at least this
 MAX_GAP_LINES = 40  # non-figure lines a table body may hold between two figure lines (wrapped labels, blank rows)
 MAX_HEADER_LINES = 30  # lines above the first figure line that may be the table's header (one word a line in -raw copies)
-MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart
+MIN_COLUMN_GAP = 1.0  # columns of figures stand at least this far apart where positions are approximate
+EXACT_COLUMN_GAP = 0.25  # and this far where they are exact (a Word table's figures 3 pt apart at 12 pt)
 EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
 PROSE_SHARE = 0.6  # a piece at least this share of the widest piece's width is a line of prose
+MAX_PAIRINGS = 10_000  # ways to pair figure columns with header stacks worth trying
 SENTENCE_ENDS = "。；;：:！!？?"
 
 
@@ -256,8 +259,10 @@ def figure_columns(figures: Sequence[Sequence[Piece]], unit: float, slack: float
         inside = [p for line in figures for p in line if x0 <= p.middle <= x1]
         if max(p.x0 for p in inside) > min(p.x1 for p in inside) + slack * unit:
             return None
-    # Columns closer than a character cannot be told apart where positions are approximate.
-    if any(b0 - a1 < MIN_COLUMN_GAP * unit for (_, a1), (b0, _) in pairwise(columns)):
+    # Columns closer than a character cannot be told apart where positions are approximate; exact
+    # positions (PDF points, OCR boxes) part them down to a quarter of a character.
+    gap = (EXACT_COLUMN_GAP if slack <= EXACT_SLACK else MIN_COLUMN_GAP) * unit
+    if any(b0 - a1 < gap for (_, a1), (b0, _) in pairwise(columns)):
         return None
     return columns
 
@@ -279,6 +284,53 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
             continue
         extra.append((piece.x0, piece.x1))
     return sorted(columns + extra)
+
+
+def header_stacks(header: Sequence[PosLine], left: float) -> list[tuple[float, float]]:
+    """The header's column words as (x0, x1) stacks, left to right: words right of `left` that
+    overlap stand in one stack (a header wrapped over up to four lines: 法 / 律 / 服 / 务 / 机 / 构);
+    taken narrowest first, a word over two stacks or more (申请人情况, 法人或其他组织) spans columns and
+    makes none."""
+    stacks: list[list[float]] = []
+    words = [p for line in header for p in line.pieces if p.middle > left]
+    for piece in sorted(words, key=lambda p: p.x1 - p.x0):
+        hits = [k for k, (x0, x1) in enumerate(stacks) if overlaps(piece.x0, piece.x1, x0, x1)]
+        if len(hits) > 1:
+            continue
+        if hits:
+            stack = stacks[hits[0]]
+            stack[0], stack[1] = min(stack[0], piece.x0), max(stack[1], piece.x1)
+        else:
+            stacks.append([piece.x0, piece.x1])
+    # a word placed before a wider one joined it may now overlap a neighbour: then none is settled
+    stacks.sort()
+    if any(a1 > b0 for (_, a1), (b0, _) in pairwise(stacks)):
+        return []
+    return [(x0, x1) for x0, x1 in stacks]
+
+
+def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float
+                   ) -> list[tuple[float, float]] | None:
+    """Columns where each figure column pairs with the header stack of its cell, in order: the one
+    way to pair them in which every pair's extent (its cell) stays clear of the next pair and of
+    every stack left without figures (a column printed blank on every row, kept as a column).
+    This settles figures set right under words set left (a Word table's usual cells), which need
+    not overlap at all in a narrow column; None when no pairing or more than one holds."""
+    stacks = header_stacks(header, left)
+    if not columns or len(stacks) < len(columns) or comb(len(stacks), len(columns)) > MAX_PAIRINGS:
+        return None
+    found = None
+    for chosen in combinations(range(len(stacks)), len(columns)):
+        cells = [(min(stacks[k][0], c0), max(stacks[k][1], c1)) for k, (c0, c1) in zip(chosen, columns, strict=True)]
+        if any(a1 >= b0 for (_, a1), (b0, _) in pairwise(cells)):
+            continue
+        blank = [stacks[k] for k in range(len(stacks)) if k not in chosen]
+        if any(overlaps(b0, b1, c0, c1) for b0, b1 in blank for c0, c1 in cells):
+            continue
+        if found is not None:
+            return None  # two pairings hold: position does not settle it
+        found = sorted(cells + blank)
+    return found
 
 
 def headed(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float, unit: float) -> bool:
@@ -316,6 +368,12 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
     if columns is None:
         return None
     is_headed = bool(header) and headed(header, columns, columns[0][0], unit)
+    if header and not is_headed and slack <= EXACT_SLACK:
+        # exact positions: figures set apart from their header words (right under left) pair by order
+        left = columns[0][0] if label_edge is None else min(columns[0][0], label_edge)
+        paired = paired_columns(header, columns, left if labelled else float("-inf"))
+        if paired is not None:
+            columns, is_headed = paired, True
     if header and not is_headed:
         return None
     if slack > EXACT_SLACK and not is_headed and len(columns) != max(len(figures[k]) for k in figure_lines):
