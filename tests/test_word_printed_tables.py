@@ -212,3 +212,39 @@ def test_two_pairings_that_both_hold_leave_the_block_to_order():
     header = [PosLine((Piece("甲", 100, 112), Piece("乙", 160, 172)), 1, 0, 12, 0)]
     assert paired_columns(header, [(130.0, 137.0)], 0.0) is None
     assert paired_columns(header, [(140.0, 150.0), (175.0, 180.0)], 0.0) == [(100, 150.0), (160, 180.0)]
+
+
+def chars_of(*parts: tuple[str, float], size: float = 11.0, start: float = 100.0) -> tuple:
+    """(text, x0, x1) characters of a word: each part's characters edge to edge (CJK a full em,
+    others half), each part after a gap of its own."""
+    chars, x = [], start
+    for text, gap in parts:
+        x += gap
+        for ch in text:
+            width = size if ord(ch) > 0x2000 else size / 2
+            chars.append((ch, x, x + width))
+            x += width
+    return tuple(chars)
+
+
+def pieces_of(chars) -> list[str]:
+    from extractor.geometry.pages import word_pieces
+    from extractor.geometry.words import Word
+
+    text = "".join(c[0] for c in chars)
+    return [p.text for p in word_pieces(Word(text, chars[0][1], 0, chars[-1][2], 11, chars), 11.0)]
+
+
+def test_two_cells_printed_too_close_for_the_word_finder_are_two_pieces():
+    # a group label and its first row's label, 1.9 pt apart (Word's cell padding at 11 pt)
+    assert pieces_of(chars_of(("（三）不予公", 0), ("1.属于国家秘密", 1.9))) == ["（三）不予公", "1.属于国家秘密"]
+    # two header cells of a tight table 1 pt apart: Chinese characters never stand apart in a cell
+    assert pieces_of(chars_of(("社会公益组", 0), ("法律服务机", 1.0))) == ["社会公益组", "法律服务机"]
+
+
+def test_the_space_set_beside_figures_and_evenly_spread_text_stay_one_piece():
+    # LibreOffice's autospace between Chinese text and digits (0.15 em) is no cell boundary
+    assert pieces_of(chars_of(("朝阳区人民政府", 0), ("2020", 1.65), ("年政府信息公开工作年度报告", 1.7))) == [
+        "朝阳区人民政府2020年政府信息公开工作年度报告"]
+    # a label spread over its cell (distributed alignment): every gap alike
+    assert pieces_of(chars_of(*((ch, 2.0) for ch in "行政许可"))) == ["行政许可"]

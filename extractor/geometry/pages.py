@@ -19,10 +19,11 @@ from typing import NamedTuple
 from .. import matching
 from ..tokens import LoadError, Token
 from .columns import read_tables
+from .labels import numbered
 from .page_breaks import join_split_cells, join_split_rows
 from .positions import NO_COLUMN, Piece, PosLine, PosTable
 from .ruled import TablePart, nearest, snap
-from .words import _CID, DEFAULT_SETTINGS, Box, LayoutSettings, TextLine, run_text, words_box
+from .words import _CID, DEFAULT_SETTINGS, Box, LayoutSettings, TextLine, is_cjk, run_text, words_box
 
 
 class PageLayout(NamedTuple):
@@ -181,16 +182,31 @@ def pos_line(line: TextLine, page: int, number: int, unit: float) -> PosLine:
     return PosLine(tuple(pieces), page, line.bbox[1], line.bbox[3], number)
 
 
+SPLIT_GAP = 0.2  # characters further apart than this (in character widths) are two pieces
+CJK_SPLIT_GAP = 0.05  # Chinese characters abut: this much beyond the word's usual gap parts them
+NUMBERED_SPLIT_GAP = 0.1  # as does this before an outline number, after a numbered label
+
+
 def word_pieces(word, unit: float) -> list[Piece]:
-    """A word as pieces: cut where a gap between two of its characters is wider than a fifth of a
-    character (text of two cells printed too close for the word finder to keep apart)."""
+    """A word as pieces: cut where its characters stand apart (text of two cells printed too close
+    for the word finder to keep apart): a gap wider than SPLIT_GAP characters; between two Chinese
+    characters (which a line sets edge to edge, where Latin text and figures get a little space
+    beside them) one CJK_SPLIT_GAP wider than the word's usual gap (社会公益组 | 法律服务机 of two
+    header cells); before an outline number that follows a numbered label, NUMBERED_SPLIT_GAP
+    (（三）不予公 | 1.属于国家秘密: a group label and its first row's label in two cells)."""
     chars = word.chars
     if not chars or not isinstance(chars[0], tuple):
         return [Piece(word.text, word.x0, word.x1)]
+    gaps = [chars[k][1] - chars[k - 1][2] for k in range(1, len(chars))]
+    usual = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    text = "".join(c[0] for c in chars)
     pieces = []
     start = 0
     for k in range(1, len(chars)):
-        if chars[k][1] - chars[k - 1][2] > 0.2 * unit:
+        gap = gaps[k - 1]
+        if gap > SPLIT_GAP * unit or (
+                gap - usual > CJK_SPLIT_GAP * unit and is_cjk(chars[k - 1][0]) and is_cjk(chars[k][0])) or (
+                gap - usual > NUMBERED_SPLIT_GAP * unit and numbered(text[start:k]) and numbered(text[k:])):
             pieces.append(chars[start:k])
             start = k
     pieces.append(chars[start:])
