@@ -240,6 +240,9 @@ def test_two_cells_printed_too_close_for_the_word_finder_are_two_pieces():
     assert pieces_of(chars_of(("（三）不予公", 0), ("1.属于国家秘密", 1.9))) == ["（三）不予公", "1.属于国家秘密"]
     # two header cells of a tight table 1 pt apart: Chinese characters never stand apart in a cell
     assert pieces_of(chars_of(("社会公益组", 0), ("法律服务机", 1.0))) == ["社会公益组", "法律服务机"]
+    # a figure 1 pt after the label it ends: a piece of its own (the table reader decides by its place)
+    assert pieces_of(chars_of(("正、行政机关不", 0), ("0", 1.0))) == ["正、行政机关不", "0"]
+    assert pieces_of(chars_of(("第1", 0), ("23", 1.0))) == ["第123"]  # never inside a number
 
 
 def test_the_space_set_beside_figures_and_evenly_spread_text_stay_one_piece():
@@ -248,3 +251,20 @@ def test_the_space_set_beside_figures_and_evenly_spread_text_stay_one_piece():
         "朝阳区人民政府2020年政府信息公开工作年度报告"]
     # a label spread over its cell (distributed alignment): every gap alike
     assert pieces_of(chars_of(*((ch, 2.0) for ch in "行政许可"))) == ["行政许可"]
+
+
+def test_a_figure_1pt_after_its_label_is_a_cell_where_it_lines_up_with_other_rows():
+    # a tight table (9 pt, no padding): 「…行政机关不」 wraps onto the figure line, its first figure 1 pt on
+    head = ((100.0, (("信息内容", 120.0, 156.0), ("本年新收", 220.0, 256.0), ("上年结转", 262.0, 298.0))),)
+    rows = ((120.0, (("行政许可", 160.0, 196.0), ("3", 216.4, 221.4), ("1", 257.6, 262.6))),
+            (135.0, (("行政处罚", 160.0, 196.0), ("12", 216.4, 226.4), ("0", 257.6, 262.6))),
+            (150.0, (("正、行政机关不", 152.4, 215.4), ("7", 216.4, 221.4), ("2", 257.6, 262.6))))
+    lines = lines_of(*head, *rows)
+    assert [p.text for p in figure_pieces(lines[-1], 9.0)] == ["2"]  # alone, too close to be one
+    (table,) = read_tables(lines, 9.0)
+    last = sorted((c.col, c.text) for c in table.cells if c.row == 3)
+    assert [t for _, t in last] == ["正、行政机关不", "7", "2"]
+    # the same figure standing where no other row's figure stands is no cell of its own
+    moved = lines_of(*head, *rows[:2], (150.0, (("正、行政机关不", 152.4, 218.0), ("7", 219.0, 224.0),
+                                               ("2", 257.6, 262.6))))
+    assert all(c.text != "7" for table in read_tables(moved, 9.0) for c in table.cells)

@@ -54,6 +54,24 @@ def is_figure(text: str) -> bool:
     return printed != "" and not any(ch.isspace() for ch in printed) and looks_like_value(text)
 
 
+class FigureEdges:
+    """Where the figures of a page's lines start and end (exact positions only): a figure closer to
+    its label than FIGURE_GAP still is one where its edge is that of figures on two other lines."""
+
+    TOLERANCE = 0.3  # points
+
+    def __init__(self, lines: Sequence[PosLine], unit: float, wide: float) -> None:
+        self._edges: dict[int, list[tuple[float, float, int]]] = {}
+        for line in lines:
+            for piece in figure_pieces(line, unit, wide):
+                self._edges.setdefault(line.page, []).append((piece.x0, piece.x1, line.number))
+
+    def lines_up(self, piece: Piece, line: PosLine) -> bool:
+        other = {n for x0, x1, n in self._edges.get(line.page, ())
+                 if n != line.number and (abs(x0 - piece.x0) <= self.TOLERANCE or abs(x1 - piece.x1) <= self.TOLERANCE)}
+        return len(other) >= 2
+
+
 # A bracketed remark, also one cut by a line break: opened and not closed, or closed and not opened.
 _BRACKETED = re.compile(r"[（(][^（）()]*(?:[）)]|$)|^[^（）()]*[）)]")
 
@@ -65,15 +83,18 @@ def _sentence(text: str) -> bool:
     return any(mark in bare for mark in "。；;：:，,") or len(clean(bare)) > 60
 
 
-def figure_pieces(line: PosLine, unit: float, wide: float = 0.0) -> list[Piece]:
+def figure_pieces(line: PosLine, unit: float, wide: float = 0.0, edges: FigureEdges | None = None) -> list[Piece]:
     """The figures a line prints apart from its text: trailing pieces that read as figures, each
-    standing at least FIGURE_GAP characters from the piece before it. A sentence has none (one
-    narrower than `wide` that ends no sentence is a wrapped label: see `_prose`)."""
+    standing at least FIGURE_GAP characters from the piece before it, or (`edges`: exact positions)
+    closer, where it lines up with figures of other lines (a label and its figure 1 pt apart in a
+    tight cell). A sentence has none (one narrower than `wide` that ends no sentence is a wrapped
+    label: see `_prose`)."""
     pieces = line.pieces
     figures: list[Piece] = []
     i = len(pieces) - 1
     while i >= 0 and is_figure(pieces[i].text):
-        if i > 0 and pieces[i].x0 - pieces[i - 1].x1 < FIGURE_GAP * unit:
+        if i > 0 and pieces[i].x0 - pieces[i - 1].x1 < FIGURE_GAP * unit and not (
+                edges is not None and pieces[i].x0 > pieces[i - 1].x1 and edges.lines_up(pieces[i], line)):
             break
         figures.append(pieces[i])
         i -= 1
@@ -107,10 +128,10 @@ def _prose(text: str, pieces: Sequence[Piece], wide: float) -> bool:
     return widest >= wide or clean(text).rstrip()[-1:] in SENTENCE_ENDS
 
 
-def table_regions(lines: Sequence[PosLine], unit: float) -> list[tuple[int, int, int]]:
+def table_regions(lines: Sequence[PosLine], unit: float, edges: FigureEdges | None = None) -> list[tuple[int, int, int]]:
     """(first header line, first figure line, last line) of each table body, as indices."""
     wide = prose_width(lines)
-    found_at = [figure_pieces(line, unit, wide) for line in lines]
+    found_at = [figure_pieces(line, unit, wide, edges) for line in lines]
     figure_at = [bool(found) for found in found_at]
     regions = []
     i = 0
@@ -204,19 +225,19 @@ def _opens_header(line: PosLine) -> bool:
     return bool(line.pieces) and matching.core(line.pieces[0].text) == "信息内容"
 
 
-def split_blocks(lines: Sequence[PosLine], head: int, end: int, unit: float, wide: float = 0.0
-                 ) -> list[tuple[int, int]]:
+def split_blocks(lines: Sequence[PosLine], head: int, end: int, unit: float, wide: float = 0.0,
+                 edges: FigureEdges | None = None) -> list[tuple[int, int]]:
     """A region cut into blocks, each with its own header: at block titles (第二十条第（一）项) and at
     header lines (信息内容 …) that follow figures. (first, last) indices, title lines left out."""
     blocks = []
     first = head
     for k in range(head, end + 1):
         line = lines[k]
-        if _block_title(line) and not figure_pieces(line, unit, wide):
+        if _block_title(line) and not figure_pieces(line, unit, wide, edges):
             if k > first:
                 blocks.append((first, k - 1))
             first = k + 1
-        elif _opens_header(line) and any(figure_pieces(lines[n], unit, wide) for n in range(first, k)):
+        elif _opens_header(line) and any(figure_pieces(lines[n], unit, wide, edges) for n in range(first, k)):
             # header words wrapped above 信息内容 (its cell is centred on them) stay in its block
             blocks.append((first, k - 1))
             first = k
@@ -286,27 +307,31 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
     return sorted(columns + extra)
 
 
-def header_stacks(header: Sequence[PosLine], left: float) -> list[tuple[float, float]]:
-    """The header's column words as (x0, x1) stacks, left to right: words right of `left` that
-    overlap stand in one stack (a header wrapped over up to four lines: 法 / 律 / 服 / 务 / 机 / 构);
-    taken narrowest first, a word over two stacks or more (申请人情况, 法人或其他组织) spans columns and
-    makes none."""
-    stacks: list[list[float]] = []
-    words = [p for line in header for p in line.pieces if p.middle > left]
-    for piece in sorted(words, key=lambda p: p.x1 - p.x0):
-        hits = [k for k, (x0, x1) in enumerate(stacks) if overlaps(piece.x0, piece.x1, x0, x1)]
-        if len(hits) > 1:
-            continue
-        if hits:
-            stack = stacks[hits[0]]
-            stack[0], stack[1] = min(stack[0], piece.x0), max(stack[1], piece.x1)
-        else:
-            stacks.append([piece.x0, piece.x1])
-    # a word placed before a wider one joined it may now overlap a neighbour: then none is settled
+def header_stacks(header: Sequence[PosLine], left: float, stack_gap: float = STACK_GAP) -> list[tuple[float, float]]:
+    """The header's column words as (x0, x1) stacks, left to right: words right of `left` stacked
+    where a header wraps (法 / 律 / 服 / 务 / 机 / 构, over up to four lines), read from the bottom
+    line up. A word over two stacks or more (法人或其他组织) spans columns and makes none, and so does
+    one over a stack it does not touch (申请人情况, above the spanning words: a header of a group)."""
+    stacks: list[list[float]] = []  # x0, x1, top, bottom
+    for line in sorted(header, key=lambda line: (line.page, line.top), reverse=True):
+        gap = stack_gap * max(line.bottom - line.top, 1e-6)
+        for piece in line.pieces:
+            if piece.middle <= left:
+                continue
+            hits = [stack for stack in stacks if overlaps(piece.x0, piece.x1, stack[0], stack[1])]
+            if len(hits) > 1:
+                continue
+            if not hits:
+                stacks.append([piece.x0, piece.x1, line.top, line.bottom])
+                continue
+            stack = hits[0]
+            if stack[2] - line.bottom > gap:
+                continue  # not the next line of its words: a header over a group
+            stack[0], stack[1], stack[2] = min(stack[0], piece.x0), max(stack[1], piece.x1), min(stack[2], line.top)
     stacks.sort()
-    if any(a1 > b0 for (_, a1), (b0, _) in pairwise(stacks)):
+    if any(a[1] > b[0] for a, b in pairwise(stacks)):
         return []
-    return [(x0, x1) for x0, x1 in stacks]
+    return [(stack[0], stack[1]) for stack in stacks]
 
 
 def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float
@@ -411,14 +436,14 @@ def lined_up(figures: dict[int, list[Piece]], figure_lines: list[int], header: S
 
 
 def read_block(lines: Sequence[PosLine], first: int, last: int, unit: float, row0: int, slack: float = 0.05,
-               fmt: str = "2021", stack_gap: float = STACK_GAP, blank_rows: bool = False, wide: float = 0.0
-               ) -> tuple[list[PosCell], list[int]] | None:
+               fmt: str = "2021", stack_gap: float = STACK_GAP, blank_rows: bool = False, wide: float = 0.0,
+               edges: FigureEdges | None = None) -> tuple[list[PosCell], list[int]] | None:
     """Cells of one block (header row, then one row per figure line) and the lines it consumed;
     None when position cannot settle its columns. `blank_rows`: a row label with nothing printed
     right of it is a row of blank cells (where the source shows all it prints: a text layer, a
     text copy; never an OCR reading, which may miss faint print)."""
     indices = list(range(first, last + 1))
-    figures = {k: figure_pieces(lines[k], unit, wide) for k in indices}
+    figures = {k: figure_pieces(lines[k], unit, wide, edges) for k in indices}
     figure_lines = [k for k in indices if figures[k]]
     if not figure_lines:
         return _blank_block(lines, indices, unit, row0, stack_gap, fmt) if blank_rows else None
@@ -582,12 +607,13 @@ def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05, fmt:
     row's figures on a line of their own between the halves of its label)."""
     fmt = fmt or matching.detect_format([line.text for line in lines])
     wide = prose_width(lines)
+    edges = FigureEdges(lines, unit, wide) if slack <= EXACT_SLACK else None
     tables = []
-    for head, _, end in table_regions(lines, unit):
+    for head, _, end in table_regions(lines, unit, edges):
         table = PosTable(lines=[])
         row = 0
-        for first, last in split_blocks(lines, head, end, unit, wide):
-            read = read_block(lines, first, last, unit, row, slack, fmt, stack_gap, blank_rows, wide)
+        for first, last in split_blocks(lines, head, end, unit, wide, edges):
+            read = read_block(lines, first, last, unit, row, slack, fmt, stack_gap, blank_rows, wide, edges)
             if read is None:
                 continue
             cells, used = read

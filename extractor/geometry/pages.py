@@ -187,13 +187,19 @@ CJK_SPLIT_GAP = 0.05  # Chinese characters abut: this much beyond the word's usu
 NUMBERED_SPLIT_GAP = 0.1  # as does this before an outline number, after a numbered label
 
 
+# figures that end a word (a cell's figure printed just after the label of its row)
+_TRAILING_FIGURE = re.compile(r"[0-9][0-9,.]*")
+
+
 def word_pieces(word, unit: float) -> list[Piece]:
     """A word as pieces: cut where its characters stand apart (text of two cells printed too close
     for the word finder to keep apart): a gap wider than SPLIT_GAP characters; between two Chinese
     characters (which a line sets edge to edge, where Latin text and figures get a little space
     beside them) one CJK_SPLIT_GAP wider than the word's usual gap (社会公益组 | 法律服务机 of two
     header cells); before an outline number that follows a numbered label, NUMBERED_SPLIT_GAP
-    (（三）不予公 | 1.属于国家秘密: a group label and its first row's label in two cells)."""
+    (（三）不予公 | 1.属于国家秘密: a group label and its first row's label in two cells); and before the
+    figures that end a word, CJK_SPLIT_GAP (行政机关不 | 0: whether that figure is a cell's is the
+    table reader's to say, by where it stands: geometry.columns.figure_pieces)."""
     chars = word.chars
     if not chars or not isinstance(chars[0], tuple):
         return [Piece(word.text, word.x0, word.x1)]
@@ -206,7 +212,9 @@ def word_pieces(word, unit: float) -> list[Piece]:
         gap = gaps[k - 1]
         if gap > SPLIT_GAP * unit or (
                 gap - usual > CJK_SPLIT_GAP * unit and is_cjk(chars[k - 1][0]) and is_cjk(chars[k][0])) or (
-                gap - usual > NUMBERED_SPLIT_GAP * unit and numbered(text[start:k]) and numbered(text[k:])):
+                gap - usual > NUMBERED_SPLIT_GAP * unit and numbered(text[start:k]) and numbered(text[k:])) or (
+                gap - usual > CJK_SPLIT_GAP * unit and _TRAILING_FIGURE.fullmatch(text[k:])
+                and not text[k - 1].isdigit()):
             pieces.append(chars[start:k])
             start = k
     pieces.append(chars[start:])
