@@ -268,3 +268,9 @@ def test_a_figure_1pt_after_its_label_is_a_cell_where_it_lines_up_with_other_row
     moved = lines_of(*head, *rows[:2], (150.0, (("正、行政机关不", 152.4, 218.0), ("7", 219.0, 224.0),
                                                ("2", 257.6, 262.6))))
     assert all(c.text != "7" for table in read_tables(moved, 9.0) for c in table.cells)
+
+
+def test_a_glyph_whose_text_is_several_characters_splits_like_any_other():
+    # an undecodable glyph reads as (cid:N); the fuzz test found it broke the cut (ord() of a string)
+    chars = (("规", 100.0, 111.0), ("(cid:12)", 111.0, 122.0), ("章", 122.0, 133.0), ("0", 135.0, 140.5))
+    assert pieces_of(chars) == ["规(cid:12)章", "0"]

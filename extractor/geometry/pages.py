@@ -191,6 +191,10 @@ NUMBERED_SPLIT_GAP = 0.1  # as does this before an outline number, after a numbe
 _TRAILING_FIGURE = re.compile(r"[0-9][0-9,.]*")
 
 
+def _cjk_at(text: str, index: int) -> bool:
+    return bool(text) and is_cjk(text[index])
+
+
 def word_pieces(word, unit: float) -> list[Piece]:
     """A word as pieces: cut where its characters stand apart (text of two cells printed too close
     for the word finder to keep apart): a gap wider than SPLIT_GAP characters; between two Chinese
@@ -205,16 +209,17 @@ def word_pieces(word, unit: float) -> list[Piece]:
         return [Piece(word.text, word.x0, word.x1)]
     gaps = [chars[k][1] - chars[k - 1][2] for k in range(1, len(chars))]
     usual = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
-    text = "".join(c[0] for c in chars)
+    texts = [c[0] for c in chars]  # a glyph's text may be several characters: (cid:12), a ligature
     pieces = []
     start = 0
     for k in range(1, len(chars)):
-        gap = gaps[k - 1]
+        gap, before, after = gaps[k - 1], texts[k - 1], texts[k]
         if gap > SPLIT_GAP * unit or (
-                gap - usual > CJK_SPLIT_GAP * unit and is_cjk(chars[k - 1][0]) and is_cjk(chars[k][0])) or (
-                gap - usual > NUMBERED_SPLIT_GAP * unit and numbered(text[start:k]) and numbered(text[k:])) or (
-                gap - usual > CJK_SPLIT_GAP * unit and _TRAILING_FIGURE.fullmatch(text[k:])
-                and not text[k - 1].isdigit()):
+                gap - usual > CJK_SPLIT_GAP * unit and _cjk_at(before, -1) and _cjk_at(after, 0)) or (
+                gap - usual > NUMBERED_SPLIT_GAP * unit and numbered("".join(texts[start:k]))
+                and numbered("".join(texts[k:]))) or (
+                gap - usual > CJK_SPLIT_GAP * unit and _TRAILING_FIGURE.fullmatch("".join(texts[k:]))
+                and not before[-1:].isdigit()):
             pieces.append(chars[start:k])
             start = k
     pieces.append(chars[start:])
