@@ -92,3 +92,13 @@ def test_a_legacy_doc_of_typed_rows_reads_as_its_text(seed, tmp_path):
     assert result["source"]["format"] == "doc"
     assert compare(result, gold) == []
     assert result["status"] == "ok", result["errors"]
+
+
+def test_a_line_break_inside_a_line_never_shifts_the_lines_after_it():
+    # a stray carriage return in a Word run is no line of its own: the grid after it keeps its line
+    from extractor.loaders.common import Grid, GridCell, Line, tokens_from_items
+    from extractor.loaders.text import tokens_from_text
+
+    items = [Line("开头 结尾", "开头\r结尾"), Line("正文"), Grid((GridCell(0, 0, 1, 1, "规章"), GridCell(0, 1, 1, 1, "1")))]
+    tokens = tokens_from_items(items, 100, tokens_from_text)
+    assert [(t.text, t.line) for t in tokens] == [("开头 结尾", 0), ("正文", 1), ("规章", 2), ("1", 2)]

@@ -307,14 +307,14 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
     return sorted(columns + extra)
 
 
-def header_stacks(header: Sequence[PosLine], left: float, stack_gap: float = STACK_GAP) -> list[tuple[float, float]]:
+def header_stacks(header: Sequence[PosLine], left: float) -> list[tuple[float, float]]:
     """The header's column words as (x0, x1) stacks, left to right: words right of `left` stacked
     where a header wraps (法 / 律 / 服 / 务 / 机 / 构, over up to four lines), read from the bottom
     line up. A word over two stacks or more (法人或其他组织) spans columns and makes none, and so does
     one over a stack it does not touch (申请人情况, above the spanning words: a header of a group)."""
-    stacks: list[list[float]] = []  # x0, x1, top, bottom
+    stacks: list[list[float]] = []  # x0, x1, top
     for line in sorted(header, key=lambda line: (line.page, line.top), reverse=True):
-        gap = stack_gap * max(line.bottom - line.top, 1e-6)
+        gap = STACK_GAP * max(line.bottom - line.top, 1e-6)
         for piece in line.pieces:
             if piece.middle <= left:
                 continue
@@ -322,16 +322,16 @@ def header_stacks(header: Sequence[PosLine], left: float, stack_gap: float = STA
             if len(hits) > 1:
                 continue
             if not hits:
-                stacks.append([piece.x0, piece.x1, line.top, line.bottom])
+                stacks.append([piece.x0, piece.x1, line.top])
                 continue
             stack = hits[0]
             if stack[2] - line.bottom > gap:
                 continue  # not the next line of its words: a header over a group
-            stack[0], stack[1], stack[2] = min(stack[0], piece.x0), max(stack[1], piece.x1), min(stack[2], line.top)
+            stack[:] = [min(stack[0], piece.x0), max(stack[1], piece.x1), line.top]
     stacks.sort()
     if any(a[1] > b[0] for a, b in pairwise(stacks)):
         return []
-    return [(stack[0], stack[1]) for stack in stacks]
+    return [(x0, x1) for x0, x1, _ in stacks]
 
 
 def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float

@@ -17,6 +17,7 @@ MB = 1024 * 1024
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _WHITESPACE = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"[\r\n\f\v\x1c-\x1e\x85\u2028\u2029]")
 # Quotes, dashes and ellipses sit between Chinese characters as often as CJK punctuation does.
 _CJK_PUNCTUATION = frozenset("“”‘’—…·")
 
@@ -112,45 +113,47 @@ def tokens_from_items(items: Iterable[Line | Grid], max_tokens: int,
     paragraphs (one cell a paragraph, tab-separated rows, aligned spaces) reads as in a .txt;
     without it every line is a prose token."""
     tokens: list[Token] = []
-    counts = {"line": 0, "table": 0}
     run: list[Line] = []
+    line = table = 0
+
+    def check(count: int) -> None:
+        if count > max_tokens:
+            raise LoadError(f"the document holds more than {max_tokens} lines and cells; that is not a single report")
 
     def flush() -> None:
-        if not run:
-            return
+        nonlocal line, table
         if read_lines is None:
-            tokens.extend(Token(text=item.text, line=counts["line"] + n) for n, item in enumerate(run))
-        else:
-            read = read_lines("\n".join(item.raw or item.text for item in run))
+            tokens.extend(Token(text=item.text, line=line + n) for n, item in enumerate(run))
+        elif run:
+            # one item one line of the text it is read as, whatever breaks its raw text holds
+            read = read_lines("\n".join(_LINE_BREAKS.sub(" ", item.raw or item.text) for item in run))
             tables = {t.table for t in read if t.table is not None}
-            tokens.extend(replace(t, line=t.line + counts["line"],
-                                  table=None if t.table is None else t.table + counts["table"]) for t in read)
-            counts["table"] += max(tables) + 1 if tables else 0
-        counts["line"] += len(run)
+            tokens.extend(replace(t, line=t.line + line, table=None if t.table is None else t.table + table)
+                          for t in read)
+            table += max(tables) + 1 if tables else 0
+        line += len(run)
         run.clear()
 
     for item in items:
         if isinstance(item, Line):
             run.append(item)
-        else:
-            flush()
-            if not item.cells:
-                continue
-            row = item.cells[0].row
-            for cell in item.cells:
-                if cell.row != row:
-                    row = cell.row
-                    counts["line"] += 1
-                tokens.append(Token(text=cell.text, line=counts["line"], cell=True, table=counts["table"],
-                                    row=cell.row, col=cell.col, rowspan=cell.rowspan, colspan=cell.colspan))
-            counts["line"] += 1
-            counts["table"] += 1
-        if len(tokens) + len(run) > max_tokens:
-            raise LoadError(f"the document holds more than {max_tokens} lines and cells; "
-                            "that is not a single report")
+            check(len(tokens) + len(run))
+            continue
+        flush()
+        if not item.cells:
+            continue
+        row = item.cells[0].row
+        for cell in item.cells:
+            if cell.row != row:
+                row = cell.row
+                line += 1
+            tokens.append(Token(text=cell.text, line=line, cell=True, table=table, row=cell.row,
+                                col=cell.col, rowspan=cell.rowspan, colspan=cell.colspan))
+        line += 1
+        table += 1
+        check(len(tokens))
     flush()
-    if len(tokens) > max_tokens:
-        raise LoadError(f"the document holds more than {max_tokens} lines and cells; that is not a single report")
+    check(len(tokens))
     return tokens
 
 
