@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT
 
 from extractor.bulk import BulkSettings, TaggerSpec, run_bulk
+from extractor.loaders.common import damaged_file
 from extractor.pipeline import extract
 from extractor.tagging import get_tagger
 
@@ -20,7 +21,9 @@ EXAMPLES = sorted((ROOT / "examples").iterdir())
 FIXTURES = ROOT / "tests" / "fixtures" / "damaged"
 # What each file earlier fuzzing found must say (how its one error begins)
 FOUND = {"docx-drop-negative-seek.docx": "damaged Word .docx file: it is cut short or parts of its zip archive "
-                                         "are missing or corrupt"}
+                                         "are missing or corrupt",
+         # benchmarks/fuzz_loaders.py --loader docx: a relationship without a Target (TypeError in posixpath)
+         "docx-relationship-without-target.docx": "damaged Word .docx file: a part of it is not valid Word XML"}
 OPERATIONS = ("flip", "cut", "drop", "repeat", "splice")
 # Files per example: a .doc costs a LibreOffice conversion (seconds), a PDF a second of pdfplumber
 PER_FORMAT = {".txt": 50, ".html": 50, ".docx": 70, ".pdf": 24, ".doc": 4}
@@ -88,6 +91,22 @@ def test_every_damaged_file_gets_a_plain_result_through_the_bulk_path(tmp_path):
         assert "timed out" not in errors, (name, made[name], errors)  # no hang either
         if result["status"] == "failed":
             assert result["errors"] and all(e.strip() for e in result["errors"]), name
+
+
+def test_an_error_a_reading_library_caused_in_another_is_the_file_s_and_ours_stays_ours():
+    import posixpath
+
+    from docx.opc.packuri import PackURI
+
+    from extractor.tokens import LoadError
+
+    # python-docx hands posixpath.join the missing Target of a relationship: the file is damaged
+    damaged = damaged_file("Word file", {"docx": "not valid Word XML"})
+    with pytest.raises(LoadError, match=r"^damaged Word file: not valid Word XML \(join\(\) argument"), damaged:
+        PackURI.from_rel_ref("/word", None)
+    # our own call with a None: a bug to fix, not a damaged file
+    with pytest.raises(TypeError), damaged_file("Word file", {"docx": "not valid Word XML"}):
+        posixpath.join(None, "x")
 
 
 def test_every_fixture_has_its_expected_message():

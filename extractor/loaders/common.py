@@ -166,6 +166,8 @@ def library_of(filename: str) -> str | None:
     """The installed top-level package or module a traceback frame's source file belongs to
     ("zipfile", "docx", "lxml"); None for our own code. A C module (zlib) has no frames: its
     errors show in the Python module that called it (zipfile)."""
+    if filename.startswith("<frozen "):  # a standard-library module frozen into the interpreter
+        return filename.removeprefix("<frozen ").removesuffix(">").split(".")[0]
     where = Path(filename).resolve()
     for root in _LIBRARY_ROOTS:
         if where.is_relative_to(root):
@@ -178,15 +180,28 @@ def damaged_file(what: str, packages: Mapping[str, str]) -> Iterator[None]:
     """Turn an exception that a reading library raised inside its own code into LoadError("damaged
     <what>: <plain words> (<the library's words>)"), so that a damaged file is reported as damaged,
     not as our bug. `packages`: library name -> what its failure means in plain words. An exception
-    raised in our own code passes through: that one is ours to fix."""
+    raised in our own code passes through: that one is ours to fix. Where another library raised
+    it on a reading library's behalf (python-docx handing posixpath.join the missing Target of a
+    relationship), the reading library that called it counts."""
     try:
         yield
     except (LoadError, MemoryError):
         raise
     except Exception as exc:  # a truncated zip gives ValueError("negative seek value") in zipfile
-        frames = traceback.extract_tb(exc.__traceback__)
-        library = library_of(frames[-1].filename) if frames else None
-        if library not in packages:
+        library = reading_library(traceback.extract_tb(exc.__traceback__), packages)
+        if library is None:
             raise
         detail = str(exc) or type(exc).__name__
         raise LoadError(f"damaged {what}: {packages[library]} ({detail})") from None
+
+
+def reading_library(frames: traceback.StackSummary, packages: Mapping[str, str]) -> str | None:
+    """The reading library (a key of `packages`) in whose code an exception arose; None when it
+    arose in our code. From the innermost frame outward, past other libraries, up to our own first."""
+    for frame in reversed(frames):
+        library = library_of(frame.filename)
+        if library is None:
+            return None
+        if library in packages:
+            return library
+    return None
