@@ -119,16 +119,20 @@ class TableAssembler:
 
     def on_row_label(self, tok: Token) -> None:
         self.finish_row()
-        self.finish_review()
         group = matching.match_application_group(tok.text, self.fmt)
         app_key, app_score = matching.match_application_row(tok.text, self.fmt, self.group)
+        disc_key, disc_score = matching.match_disclosure_row(tok.text, self.fmt)
+        if self.review_values == [] and group is None and app_key is None and disc_key is None:
+            # the review table is open and none of its figures came yet: a label of no row is the
+            # last piece of its header (「計」 of 总计 printed a character a line, right above the figures)
+            return
+        self.finish_review()
         if group is not None and (app_key is None or matching.core(tok.text) == group):
             self.group = group
             return
         if app_key is None and matching.GROUP_NUMBER.match(tok.text):
             # a group whose label is cut (「（五）不予」): its rows are no longer the last group's
             self.group = None
-        disc_key, disc_score = matching.match_disclosure_row(tok.text, self.fmt)
         if app_key is not None and app_score >= disc_score:
             self.row = OpenRow("applications", app_key, tok.text)
         elif disc_key is not None:

@@ -83,6 +83,8 @@ def running_headers(lines: list[TextLine]) -> set[int]:
         key = clean(line.text).replace(" ", "").replace("\u3000", "")
         if len(key) < _RUNNING_HEADER_MIN or "。" in key or key.startswith("信息内容"):
             continue  # (a table header repeated for each block of the table is no page header)
+        if not any(ch.isalpha() for ch in key):
+            continue  # a row's figures printed alike in two rows (3011 0 0 0 0 0 3011) are no header
         if seen[key]:
             out.add(line.number)
         seen[key] += 1
@@ -92,6 +94,24 @@ def running_headers(lines: list[TextLine]) -> set[int]:
 def is_page_furniture(text: str) -> bool:
     """A page number as footers print it (- 3 -, 第3页 共9页, 3/9)."""
     return bool(_PAGE_NUMBER.match(clean(text).strip()))
+
+
+def bare_page_numbers(lines: list[TextLine], pages: dict[int, int]) -> set[int]:
+    """Numbers of the lines that are a page number printed as a bare figure (「2」, as `pdftotext
+    -raw` copies a footer): the last line of its page, whose figure is the page's ordinal plus the
+    offset most such lines share (at least two of them), so a row's lone figure at a page end stays one."""
+    last: dict[int, TextLine] = {}
+    for line in lines:
+        last[pages.get(line.number, 1)] = line
+    found = {page: int(line.text) for page, line in last.items()
+             if not line.is_row and re.fullmatch(r"\d{1,4}", line.text.strip())}
+    offsets = Counter(value - page for page, value in found.items())
+    if not offsets:
+        return set()
+    offset, count = offsets.most_common(1)[0]
+    if count < 2:
+        return set()
+    return {last[page].number for page, value in found.items() if value - page == offset}
 
 
 def _continues_cell(fragment: str, next_cell: str) -> bool:
@@ -281,10 +301,11 @@ def tokens_from_text(text: str) -> list[Token]:
     in order; everything else as lines."""
     tokens: list[Token] = []
     lines = parse_lines(text)
-    headers = running_headers(lines)
+    pages = page_of_lines(text)
+    headers = running_headers(lines) | bare_page_numbers(lines, pages)  # furniture whatever their text says
     furniture = headers | {line.number for line in lines if not line.is_row and is_page_furniture(line.text)}
     fmt = matching.detect_format([line.text for line in lines])
-    positioned = positioned_lines(lines, furniture, page_of_lines(text))
+    positioned = positioned_lines(lines, furniture, pages)
     tables = read_tables(positioned, unit=2.0, slack=0.75, fmt=fmt, stack_gap=1.5)
     starts = {min(positioned[k].number for k in table.lines): table for table in tables}
     consumed = {positioned[k].number for table in tables for k in table.lines}
