@@ -82,3 +82,26 @@ def test_a_raw_copy_of_a_word_printed_report_that_prints_every_cell_is_read_whol
     result = extract(Path(copy), tagger=RULES)
     assert result["tables"] == gold["tables"], result["errors"]
     assert result["status"] == "ok", result["errors"]
+
+
+def test_the_rest_of_a_label_printed_after_its_figures_across_a_page_break_completes_its_row():
+    title = "杏花乡人民政府2025年政府信息公开工作年度报告"
+    text = (f"{title}\n（四）无\n法提供\n1.本机关\n不掌握相\n关政府信\n息\n1 0 0 0 0 0 1\n2.没有现 2 0 0 0 0 0 2\n— 3 —\n"
+            f"\f{title}\n成信息需\n要另行制\n作\n3.补正后\n申请内容\n仍不明确\n3 0 0 0 0 0 3\n")
+    rows = {}
+    label = None
+    for token in tokens_from_text(text):
+        if token.cell and not token.text.isdigit():
+            label = token.text
+            rows[label] = []
+        elif token.cell:
+            rows[label].append(token.text)
+    assert rows == {"1.本机关不掌握相关政府信息": ["1", "0", "0", "0", "0", "0", "1"],
+                    "2.没有现成信息需要另行制作": ["2", "0", "0", "0", "0", "0", "2"],
+                    "3.补正后申请内容仍不明确": ["3", "0", "0", "0", "0", "0", "3"]}
+
+
+def test_a_cut_label_whose_next_lines_make_no_row_stays_as_printed():
+    # the lines after 「2.没有现 …」 open the next row's label: nothing is joined onto the cut one
+    toks = tokens_from_text("2.没有现 2 0 0 0 0 0 2\n3.补正后\n申请内容\n仍不明确\n3 0 0 0 0 0 3\n")
+    assert "2.没有现 2 0 0 0 0 0 2" in [t.text for t in toks if not t.cell]

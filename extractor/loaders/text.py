@@ -336,6 +336,9 @@ def tokens_from_text(text: str) -> list[Token]:
                 pending = []
             if cells is None and line.number not in furniture and _complete_group(tokens, line, fmt):
                 continue
+            if cells is None and line.number not in furniture and _complete_row(tokens, line, fmt, furniture):
+                pending = []
+                continue
             if cells is None:
                 if line.number not in furniture:
                     pending = _label_run(tokens, pending, line.text, fmt)
@@ -443,6 +446,69 @@ def _complete_group(tokens: list[Token], line: TextLine, fmt: str, reach: int = 
             return True
         return False
     return False
+
+
+def _complete_row(tokens: list[Token], line: TextLine, fmt: str, furniture: set[int], reach: int = 4) -> bool:
+    """The rest of a row's label printed after its figures (「2.没有现 0 0 0 0 0 0 0」, a page break,
+    「成信息需」 「要另行制」 「作」, as `pdftotext -raw` copies a label cut by the page): the label's
+    lines joined, made one row with the figures, once they read as a row and the cut label alone did
+    not. False, with nothing changed, where the line is no such rest."""
+    text = clean(line.text).strip()
+    if numbered(text) or len(text) > 20 or any(ch.isdigit() for ch in text) or matching.match_section_heading(text):
+        return False
+    rest = [text]
+    for k in range(len(tokens) - 1, max(-1, len(tokens) - 2 - reach), -1):
+        token = tokens[k]
+        if token.furniture or token.line in furniture:
+            continue
+        if token.cell:
+            return _extend_row_label(tokens, k, rest, fmt, furniture)
+        words = _SPACES.split(clean(token.text).strip())
+        cut = len(words)
+        while cut > 0 and is_figure(words[cut - 1]):
+            cut -= 1
+        label = join_pieces(words[:cut])
+        if cut == len(words):  # no figures: one more piece of the rest, if it is one
+            if numbered(label) or len(label) > 20 or any(ch.isdigit() for ch in label):
+                return False
+            rest.insert(0, label)
+            continue
+        if not label or not numbered(label) or _reads_as_row(label, fmt):
+            return False
+        joined = join_pieces([label, *rest])
+        if not _reads_as_row(joined, fmt) or not looks_like_figure_row(words[cut:]):
+            return False
+        kept = [t for t in tokens[k + 1:] if t.furniture or t.line in furniture]
+        at = token.line
+        del tokens[k:]
+        tokens.append(Token(text=joined, line=at, cell=True))
+        tokens.extend(Token(text=figure, line=at, cell=True) for figure in words[cut:])
+        tokens.extend(kept)
+        return True
+    return False
+
+
+def _extend_row_label(tokens: list[Token], last: int, rest: list[str], fmt: str, furniture: set[int]) -> bool:
+    """More of a row label's rest (「要另行制」 「作」 after 「2.没有现成信息需」 already read as its row):
+    joined onto the label cell of the row ending at tokens[last] where it stays the same row, read no
+    worse. False where tokens[last] ends no such row."""
+    k = last
+    while k >= 0 and tokens[k].cell and tokens[k].line == tokens[last].line and is_figure(tokens[k].text):
+        k -= 1
+    if k == last or k < 0 or not tokens[k].cell or tokens[k].line != tokens[last].line or not numbered(tokens[k].text):
+        return False
+    label = tokens[k].text
+    joined = join_pieces([label, *rest])
+    (key, score), (new_key, new_score) = (matching.match_application_row(text, fmt) for text in (label, joined))
+    if key is None or new_key != key or new_score < score:
+        return False
+    kept = [t for t in tokens[last + 1:] if t.furniture or t.line in furniture]
+    if len(kept) != len(tokens) - last - 1 - (len(rest) - 1):
+        return False  # something other than furniture and the rest's earlier pieces stands between
+    tokens[k] = tokens[k].with_text(joined)
+    del tokens[last + 1:]
+    tokens.extend(kept)
+    return True
 
 
 def _group_fragment(text: str, fmt: str) -> tuple[str, str]:
