@@ -5,8 +5,8 @@
 
 Loaders: pdf, docx, html, text (.doc is a LibreOffice conversion: seconds per input, no coverage
 of ours; the suite's mutation test covers it). The corpus starts from `examples/` and the
-regression fixtures in `tests/fixtures/damaged/` (a PDF also page by page: smaller inputs run
-faster); atheris instruments our package and the loader's libraries and libFuzzer mutates the
+regression fixtures in `tests/fixtures/damaged/` (a PDF also page by page, each page drawn again
+in a few kB: `small_pdf`); atheris instruments our package and the loader's libraries and libFuzzer mutates the
 bytes. For .docx half the mutations are made inside the zip (one member's bytes mutated and the
 archive written again), else nearly every input would stop at the zip's checksum.
 
@@ -55,14 +55,47 @@ def seed_corpus(loader: str, corpus: Path) -> None:
     sources += [p for p in sorted((ROOT / "tests" / "fixtures" / "damaged").iterdir()) if p.suffix == suffix]
     for source in sources:
         (corpus / source.name).write_bytes(source.read_bytes())
-        if loader == "pdf":
-            from pypdf import PdfReader, PdfWriter
-            reader = PdfReader(source)
-            for number, page in enumerate(reader.pages, 1):
-                writer = PdfWriter()
-                writer.add_page(page)
-                with open(corpus / f"{source.stem}-page{number}.pdf", "wb") as fh:
-                    writer.write(fh)
+        if loader == "pdf" and source.parent.name == "examples":
+            import pdfplumber
+            with pdfplumber.open(source) as pdf:
+                for number, page in enumerate(pdf.pages, 1):
+                    (corpus / f"{source.stem}-page{number}.pdf").write_bytes(small_pdf(page))
+
+
+def small_pdf(page) -> bytes:
+    """One page of a PDF drawn again in a few kB: its words where they stood, in the Adobe-GB1 font
+    STSong-Light (not embedded: every reader knows it), and its ruling lines. The example's own
+    pages carry a 200 kB embedded font each, so libFuzzer ran one input a second on them."""
+    height = float(page.height)
+    ops = [b"%.1f %.1f %.1f %.1f re S\n" % (r["x0"], height - r["bottom"], r["x1"] - r["x0"], r["bottom"] - r["top"])
+           for r in page.rects]
+    ops += [b"%.1f %.1f m %.1f %.1f l S\n" % (ln["x0"], height - ln["top"], ln["x1"], height - ln["bottom"])
+            for ln in page.lines]
+    ops += [b"BT /F1 %.1f Tf %.1f %.1f Td <%s> Tj ET\n" % (w["bottom"] - w["top"], w["x0"], height - w["bottom"],
+                                                           w["text"].encode("utf-16-be").hex().encode())
+            for w in page.extract_words()]
+    content = b"".join(ops)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.1f %.1f] /Resources << /Font << /F1 4 0 R >> >> "
+               b"/Contents 5 0 R >>" % (float(page.width), height),
+               (b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+                b"/DescendantFonts [6 0 R] >>"),
+               b"<< /Length %d >>\nstream\n%sendstream" % (len(content), content),
+               (b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+                b"/Ordering (GB1) /Supplement 4 >> /DW 1000 /FontDescriptor 7 0 R >>"),
+               (b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
+                b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>")]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def mutate_inside_zip(data: bytes, max_size: int, rng: random.Random, atheris) -> bytes | None:
