@@ -105,3 +105,12 @@ def test_a_cut_label_whose_next_lines_make_no_row_stays_as_printed():
     # the lines after 「2.没有现 …」 open the next row's label: nothing is joined onto the cut one
     toks = tokens_from_text("2.没有现 2 0 0 0 0 0 2\n3.补正后\n申请内容\n仍不明确\n3 0 0 0 0 0 3\n")
     assert "2.没有现 2 0 0 0 0 0 2" in [t.text for t in toks if not t.cell]
+
+
+def test_a_label_printed_above_and_below_its_figures_in_a_layout_copy_is_its_row():
+    # pdftotext -layout sets the figures level with the middle of a narrow label cell
+    text = ("           1.属于国\n                   5   0     0    0     0    0   5\n            家秘密\n"
+            "             3.危\n           及“三安\n                   2   0     0    0     0    0   2\n"
+            "            全一稳\n             定”\n")
+    labels = [t.text for t in tokens_from_text(text) if t.cell and not t.text.isdigit()]
+    assert labels == ["1.属于国家秘密", "3.危及“三安全一稳定”"]

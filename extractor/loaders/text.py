@@ -495,7 +495,11 @@ def _extend_row_label(tokens: list[Token], last: int, rest: list[str], fmt: str,
     k = last
     while k >= 0 and tokens[k].cell and tokens[k].line == tokens[last].line and is_figure(tokens[k].text):
         k -= 1
-    if k == last or k < 0 or not tokens[k].cell or tokens[k].line != tokens[last].line or not numbered(tokens[k].text):
+    if k == last or k < 0:
+        return False
+    if not tokens[k].cell:
+        return _label_around_figures(tokens, k, last, rest, fmt, furniture)
+    if tokens[k].line != tokens[last].line or not numbered(tokens[k].text):
         return False
     label = tokens[k].text
     joined = join_pieces([label, *rest])
@@ -507,6 +511,34 @@ def _extend_row_label(tokens: list[Token], last: int, rest: list[str], fmt: str,
         return False  # something other than furniture and the rest's earlier pieces stands between
     tokens[k] = tokens[k].with_text(joined)
     del tokens[last + 1:]
+    tokens.extend(kept)
+    return True
+
+
+def _label_around_figures(tokens: list[Token], k: int, last: int, rest: list[str], fmt: str,
+                          furniture: set[int], reach: int = 3) -> bool:
+    """A row label printed above and below its figures (「1.属于国」, the figures, 「家秘密」: the
+    figures stand level with the middle of a label cell), as `pdftotext -layout` copies narrow cells:
+    the label lines above (tokens down to k, the first numbered) and the rest below joined into the
+    row's label cell, once together they read as a row and the lines above alone did not."""
+    first = k
+    while not numbered(tokens[first].text):
+        first -= 1
+        if first < 0 or k - first >= reach or tokens[first].cell or tokens[first].furniture:
+            return False
+    above = [t.text for t in tokens[first:k + 1]]
+    if any(len(text) > 20 for text in above) or _reads_as_row(join_pieces(above), fmt):
+        return False
+    joined = join_pieces([*above, *rest])
+    if not _reads_as_row(joined, fmt):
+        return False
+    kept = [t for t in tokens[last + 1:] if t.furniture or t.line in furniture]
+    if len(kept) != len(tokens) - last - 1 - (len(rest) - 1):
+        return False
+    figures = tokens[k + 1:last + 1]
+    del tokens[first:]
+    tokens.append(Token(text=joined, line=figures[0].line, cell=True))
+    tokens.extend(figures)
     tokens.extend(kept)
     return True
 
