@@ -17,6 +17,7 @@ from extractor.synth import wordprint_set
 from extractor.tagging import get_tagger
 
 RULES = get_tagger("rules")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REVIEW_HEADER = ("行政复议 行政诉讼\n" + "\n".join("结果维持结果纠正其他结果尚未审结总计") + "\n未经复议直接起诉 复议后起诉\n"
                  + "\n".join("结果维持结果纠正其他结果尚未审结总计" * 2))
 
@@ -114,3 +115,15 @@ def test_a_label_printed_above_and_below_its_figures_in_a_layout_copy_is_its_row
             "            全一稳\n             定”\n")
     labels = [t.text for t in tokens_from_text(text) if t.cell and not t.text.isdigit()]
     assert labels == ["1.属于国家秘密", "3.危及“三安全一稳定”"]
+
+
+def test_the_middle_line_of_a_label_beside_its_figures_in_a_layout_copy_is_its_row():
+    # pdftotext -layout of a Word-printed applications table (tuning document 9 of seed 2612002):
+    # three-line labels with the figures beside the middle line (「2.其他法律行」 「政法规禁止公   0 …」
+    # 「开」), after a group label's piece too (「法提供   握相关政府信   0 …」); the block's columns do not
+    # line up with its header, so its rows are read in order
+    result = extract(FIXTURES / "word-layout-applications.txt", tagger=RULES)
+    applications = result["tables"]["applications"]
+    for row in ("denied_prohibited_by_law", "unable_not_held", "unable_needs_creation"):
+        assert row in applications and None not in applications[row].values(), (row, result["errors"])
+    assert not any("has no cells for its figures" in error for error in result["errors"]), result["errors"]

@@ -339,6 +339,9 @@ def tokens_from_text(text: str) -> list[Token]:
             if cells is None and line.number not in furniture and _complete_row(tokens, line, fmt, furniture):
                 pending = []
                 continue
+            if cells is None and line.number not in furniture and _attach_middle(tokens, pending, line, fmt):
+                pending = []
+                continue
             if cells is None:
                 if line.number not in furniture:
                     pending = _label_run(tokens, pending, line.text, fmt)
@@ -424,6 +427,31 @@ def _attach_figures(tokens: list[Token], pending: list[int], cells: list[str], n
     tokens.append(Token(text=label, line=number, cell=True))
     tokens.extend(Token(text=cell, line=number, cell=True) for cell in cells)
     return True
+
+
+def _attach_middle(tokens: list[Token], pending: list[int], line: TextLine, fmt: str) -> bool:
+    """A line printing the middle piece of a wrapped row label beside the row's figures (「2.其他法律行」,
+    「政法规禁止公   0 0 …」, 「开」, as `pdftotext -layout` sets a label of three lines), after a piece of
+    a group label if one stands first (「法提供   握相关政府信   0 …」): the label's lines above and
+    this piece made one row with the figures (`_attach_figures`; the lines below join it after)."""
+    if not pending:
+        return False
+    words = _SPACES.split(clean(line.text).strip())
+    start = 0
+    while start < len(words) - 1 and matching.is_group_fragment(words[start], fmt):
+        start += 1
+    fragment, words = join_pieces(words[:start]), words[start:]
+    cut = len(words)
+    while cut > 0 and is_figure(words[cut - 1]):
+        cut -= 1
+    piece = join_pieces(words[:cut])
+    if not piece or cut == len(words) or numbered(piece) or len(piece) > 20:
+        return False
+    tokens.append(Token(text=piece, line=line.number))
+    if _attach_figures(tokens, [*pending, len(tokens) - 1], words[cut:], line.number, fmt, fragment):
+        return True
+    tokens.pop()
+    return False
 
 
 def _complete_group(tokens: list[Token], line: TextLine, fmt: str, reach: int = 4) -> bool:
