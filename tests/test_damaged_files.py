@@ -23,7 +23,9 @@ FIXTURES = ROOT / "tests" / "fixtures" / "damaged"
 FOUND = {"docx-drop-negative-seek.docx": "damaged Word .docx file: it is cut short or parts of its zip archive "
                                          "are missing or corrupt",
          # benchmarks/fuzz_loaders.py --loader docx: a relationship without a Target (TypeError in posixpath)
-         "docx-relationship-without-target.docx": "damaged Word .docx file: a part of it is not valid Word XML"}
+         "docx-relationship-without-target.docx": "damaged Word .docx file: a part of it is not valid Word XML",
+         # benchmarks/fuzz_loaders.py --loader pdf: a page without a MediaBox (TypeError in pdfplumber)
+         "pdf-page-without-mediabox.pdf": "not a readable PDF: pdf-page-without-mediabox.pdf (damaged page tree"}
 OPERATIONS = ("flip", "cut", "drop", "repeat", "splice")
 # Files per example: a .doc costs a LibreOffice conversion (seconds), a PDF a second of pdfplumber
 PER_FORMAT = {".txt": 50, ".html": 50, ".docx": 70, ".pdf": 24, ".doc": 4}

@@ -10,6 +10,7 @@ replaces pdfplumber's own, which is quadratic on dense pages.
 
 from __future__ import annotations
 
+import traceback
 from collections import defaultdict
 from operator import itemgetter
 from pathlib import Path
@@ -32,6 +33,10 @@ from ..geometry.ruled import TABLE_SETTINGS, TablePart, build_table_part, edges_
 from ..geometry.words import DEFAULT_SETTINGS, Box, LayoutSettings, Word, make_text_lines
 from ..tokens import Document, LoadError
 from . import MAX_PDF_PAGES
+from .common import reading_library
+
+# The libraries that read a PDF's pages: an exception raised in their code is the file's damage
+PDF_LIBRARIES = {"pdfplumber": "damaged", "pdfminer": "damaged"}
 
 # The loader's tolerances are the geometry stage's (one dataclass for PDF and OCR pages).
 PdfSettings = LayoutSettings
@@ -230,10 +235,11 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
 
 def close_quietly(pdf: pdfplumber.PDF) -> None:
     """Close a PDF whose pages may be damaged: pdfplumber's close walks the pages again, and a page
-    that could not be read raises there too (its damage is already told)."""
+    that could not be read raises there too (its damage is already told), in any way pdfplumber
+    fails on it (a page without a MediaBox: TypeError, found by benchmarks/fuzz_loaders.py)."""
     try:
         pdf.close()
-    except (PdfminerException, MalformedPDFException):
+    except Exception:  # noqa: BLE001 (closing frees memory only; it must never fail a file that was read)
         pass
 
 
@@ -290,6 +296,11 @@ def read_pages(pdf: pdfplumber.PDF, path: Path, max_pages: int,
         pages = pdf.pages
     except (PdfminerException, MalformedPDFException) as exc:
         raise NoReadablePages(f"not a readable PDF: {path.name} (damaged page tree: {_cause(exc)})") from None
+    except Exception as exc:  # pdfplumber failing on a page's damage its own way (a page without a MediaBox)
+        if reading_library(traceback.extract_tb(exc.__traceback__), PDF_LIBRARIES) is None:
+            raise
+        raise NoReadablePages(f"not a readable PDF: {path.name} (damaged page tree: "
+                              f"{type(exc).__name__}: {exc})") from None
     check_page_limit(len(pages), max_pages)
     if not pages:
         raise NoReadablePages(f"not a readable PDF: {path.name} has no pages")
