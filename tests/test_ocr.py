@@ -598,3 +598,40 @@ def test_a_bad_ocr_setting_fails_the_scanned_file_plainly(scans, monkeypatch):
     monkeypatch.setenv("OGI_OCR_DPI", "lots")
     result = extract_full(scans["seed-000-clean"], tagger=TAGGER).result
     assert result["status"] == "failed" and "OGI_OCR_DPI must be a whole number" in result["errors"][0]
+
+
+# --- scans of tables without ruling lines ------------------------------------------------------
+
+def test_a_row_of_figures_boxed_as_one_line_is_cut_between_cells_not_within_a_figure():
+    from extractor.geometry.words import glyph_cuts
+
+    advance = 5.0  # a digit's advance, centre to centre
+    # 「0 0 0」 of three cells 30 apart, boxed as one line: cut before each
+    assert glyph_cuts(["0", "0", "0"], [0, 30, 60], [25, 25], advance) == [1, 2]
+    # 「11」: the ink of two ones stands far apart, their centres one advance: one figure
+    assert glyph_cuts(["1", "1"], [0, 5], [3.5, 0], advance) == []
+    # 「2,648.52」 one figure; 「13612  252」 two, 11 apart
+    assert glyph_cuts(list("2,648.52"), [0, 4, 8, 13, 18, 21, 25, 30], [1] * 7, advance) == []
+    assert glyph_cuts(list("13612252"), [0, 5, 10, 15, 20, 36, 41, 46], [1, 1, 1, 1, 11, 1, 1], advance) == [5]
+    # a label and the figure ending the box: cut; prose keeps 「共7件」 whole
+    assert glyph_cuts(list("行政事业性收费0"), [0, 10, 20, 30, 40, 50, 60, 69], [1] * 6 + [4], advance) == [7]
+    assert glyph_cuts(list("共7件"), [0, 10, 20], [4, 4], advance) == []
+
+
+def test_a_box_the_detector_found_inside_another_is_read_once():
+    from extractor.ocr.page import drop_contained
+
+    row, last, other = (10, 5, 200, 15), (190, 5, 200, 15), (210, 5, 240, 15)
+    assert drop_contained([row, last, other]) == [row, other]
+    assert drop_contained([other, other]) == [other]
+
+
+@pytest.mark.slow
+def test_a_scanned_review_table_without_ruling_lines_reads_its_fifteen_cells(tmp_path, ocr_ready):
+    # its row of fifteen 0 is one detector box: before the cut it read as one figure, and a second
+    # box around its last 0 gave that cell 「0 0」
+    gold = load_gold("seed-002")
+    pdf = render(gold, "pdf", tmp_path / "pdf", name="report", table_rules="none")
+    result = extract_full(scan_pdf(pdf, tmp_path / "scan.pdf"), tagger=TAGGER).result
+    assert result["tables"]["review_litigation"] == gold["tables"]["review_litigation"], result["errors"]
+    assert not any(error.startswith("review_litigation") for error in result["errors"]), result["errors"]

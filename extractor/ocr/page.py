@@ -23,9 +23,9 @@ import numpy as np
 
 from ..geometry.pages import PageLayout
 from ..geometry.ruled import TablePart, build_table_part, grid_cells
-from ..geometry.words import DEFAULT_SETTINGS, Word, make_text_lines
+from ..geometry.words import DEFAULT_SETTINGS, Word, glyph_cuts, make_text_lines
 from . import image as img
-from .engine import Engine, Reading
+from .engine import Engine, Line, Reading
 from .grid import find_tables
 from .settings import OcrSettings
 
@@ -116,6 +116,19 @@ def tighten(box: tuple[float, float, float, float], blobs: InkBlobs, reach: floa
         found = found[fits]
         return (int(found[:, 0].min()), int(found[:, 1].min()), int(found[:, 2].max()), int(found[:, 3].max()))
     return (x0, top, x1, bottom)  # only overlong ink: keep the detector's box
+
+
+def drop_contained(boxes: Sequence[PixelBox], slack: int = 1) -> list[PixelBox]:
+    """The boxes without those lying inside another (the detector boxes a row's last figure once
+    alone and once in the line of the whole row; read twice, it printed 「0 0」 in one cell)."""
+    kept = []
+    for i, box in enumerate(boxes):
+        inside = any(j != i and (other != box or j < i) and other[0] - slack <= box[0] and other[1] - slack <= box[1]
+                     and box[2] <= other[2] + slack and box[3] <= other[3] + slack
+                     for j, other in enumerate(boxes))
+        if not inside:
+            kept.append(box)
+    return kept
 
 
 def crop(gray: np.ndarray, box: PixelBox, margin: float = CROP_MARGIN) -> np.ndarray:
@@ -221,9 +234,56 @@ def compose_strip(gray: np.ndarray, boxes: Sequence[PixelBox], gap: float = STRI
     return Strip(canvas, tuple(spans))
 
 
-def read_boxes(gray: np.ndarray, boxes: Sequence[PixelBox], in_table: Sequence[bool], engine: Engine) -> list[Reading]:
-    """The reading of every box: short pieces in table cells (figures, short labels) line by line
-    as strips, others alone (beside a long line of Chinese a lone "0" tends to read as "〇")."""
+def digit_advance(lines: Sequence[Line], heights: Sequence[float]) -> float:
+    """A digit's advance on the page (pixels): the median centre-to-centre pitch of neighbouring
+    digits read within one box and closer than the box is high (digits of one figure); half the
+    median box height where the page prints no such figure."""
+    pitches = sorted(b.x - a.x for line, height in zip(lines, heights) for a, b in pairwise(line.glyphs)
+                     if a.text.isdigit() and b.text.isdigit() and 0 < b.x - a.x < height)
+    if len(pitches) >= 3:
+        return pitches[len(pitches) // 2]
+    return 0.5 * sorted(heights)[len(heights) // 2] if heights else 10.0
+
+
+def split_box(box: PixelBox, line: Line, ink: np.ndarray, advance: float) -> list[tuple[PixelBox, Reading]]:
+    """A box read alone, cut where it holds two cells' text (`geometry.words.glyph_cuts`: figures of
+    a row printed without ruling lines, boxed as one line), each piece fitted to its ink."""
+    x0, top, x1, bottom = box
+    pad = max(2, round(CROP_MARGIN * (bottom - top)))  # as `crop` frames it
+    glyphs = [g for g in line.glyphs if g.text.strip()]  # a space the recogniser read is no glyph to cut at
+    if len(glyphs) < 2:
+        return [(box, line.reading())]
+    blank = ~(ink[top:bottom, x0:x1] > 0).any(axis=0)
+    centres = [x0 - pad + g.x for g in glyphs]
+    gaps, middles = [], []
+    for left, right in pairwise(centres):
+        a, b = max(0, int(left) - x0), min(len(blank), int(right) - x0)
+        run = best = start = 0
+        for i in range(a, b):
+            run = run + 1 if blank[i] else 0
+            if run > best:
+                best, start = run, i - run + 1
+        gaps.append(float(best))
+        middles.append(x0 + start + best / 2 if best else (left + right) / 2)
+    cuts = glyph_cuts([g.text for g in glyphs], centres, gaps, advance)
+    if not cuts:
+        return [(box, line.reading())]
+    edges = [float(x0), *(middles[k - 1] for k in cuts), float(x1)]
+    pieces = []
+    for start, end in pairwise(edges):
+        columns = np.nonzero(~blank[max(0, int(start) - x0):max(0, int(end) - x0)])[0] + max(0, int(start) - x0)
+        if not len(columns):
+            continue
+        piece = (x0 + int(columns[0]), top, x0 + int(columns[-1]) + 1, bottom)
+        pieces.append((piece, line.reading(start - x0 + pad, end - x0 + pad)))
+    return pieces
+
+
+def read_boxes(gray: np.ndarray, boxes: Sequence[PixelBox], in_table: Sequence[bool], engine: Engine,
+               ink: np.ndarray | None = None) -> tuple[list[PixelBox], list[Reading]]:
+    """The boxes and the reading of each: short pieces in table cells (figures, short labels) line by
+    line as strips, others alone (beside a long line of Chinese a lone "0" tends to read as "〇").
+    With `ink`, a box outside ruled tables that holds two cells' text is cut in two (`split_box`)."""
     readings: list[Reading | None] = [None] * len(boxes)
     short = [table and box[2] - box[0] <= STRIP_MAX_WIDTH * (box[3] - box[1]) for box, table in zip(boxes, in_table)]
     singles = [i for i, fits in enumerate(short) if not fits]
@@ -236,7 +296,19 @@ def read_boxes(gray: np.ndarray, boxes: Sequence[PixelBox], in_table: Sequence[b
     for group, strip, line in zip(groups, strips, lines[len(singles):]):
         for i, (start, end) in zip(group, strip.spans):
             readings[i] = line.reading(start, end)
-    return readings  # type: ignore[return-value]
+    if ink is None:
+        return list(boxes), readings  # type: ignore[return-value]
+    advance = digit_advance(lines[:len(singles)], [boxes[i][3] - boxes[i][1] for i in singles])
+    split = dict(zip(singles, lines))
+    pieces = [split_box(box, split[i], ink, advance) if i in split and not in_table[i] else [(box, reading)]
+              for i, (box, reading) in enumerate(zip(boxes, readings))]
+    # the cells of a cut box read again as a strip, as a ruled table's are: read as one long line,
+    # the last figure of a row may come out doubled (「0 0」)
+    cut = [i for i, parts in enumerate(pieces) if len(parts) > 1]
+    strips = [compose_strip(gray, [box for box, _ in pieces[i]]) for i in cut]
+    for i, strip, line in zip(cut, strips, engine.read_lines([strip.image for strip in strips])):
+        pieces[i] = [(box, line.reading(start, end)) for (box, _), (start, end) in zip(pieces[i], strip.spans)]
+    return [box for parts in pieces for box, _ in parts], [reading for parts in pieces for _, reading in parts]
 
 
 # --- the page --------------------------------------------------------------------------
@@ -265,10 +337,10 @@ def read_page_image(gray: np.ndarray, number: int, engine: Engine, settings: Ocr
     factor = DETECT_DPI / settings.dpi
     detected = [piece for quad in engine.detect(img.resample(straight, factor))
                 for piece in cut_at_cells(quad_box(quad, factor), cells_px, slack=2 * px)]
-    boxes = [b for b in (tighten(box, blobs) for box in detected) if b is not None]
+    boxes = drop_contained([b for b in (tighten(box, blobs) for box in detected) if b is not None])
     boxes += missed_cell_ink(cells_px, boxes, clean_ink, clean, round(SPECK_POINTS * px), inset=round(1.5 * px))
     in_table = [any(centre_in(box, cell) for cell in cells_px) for box in boxes]
-    readings = read_boxes(clean, boxes, in_table, engine) if boxes else []
+    boxes, readings = read_boxes(clean, boxes, in_table, engine, clean_ink) if boxes else ([], [])
     words = page_words(boxes, readings, cells_px, scale)
 
     height, width = gray.shape
