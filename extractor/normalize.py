@@ -23,6 +23,10 @@ _PUNCT_AND_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 # Characters that print nothing (zero-width space and joiners, direction marks, word joiner,
 # byte-order mark, soft hyphen): web pages and copies out of them scatter these inside figures.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+# What OCR reads for the strokes of outline numbers: the radical 丶 (never in report text) for 、,
+# and a dot or dash for 一 between brackets or after 第 (第（·）项, 第·加第二项之和)
+_OCR_ENUMERATION_COMMA = str.maketrans({"\u4e36": "、"})
+_OCR_ONE = re.compile(r"(?<=[(（第])[·•・\-—‐](?=[)）加])")
 
 
 @cache
@@ -57,8 +61,10 @@ def is_traditional(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def clean(text: str) -> str:
-    """Script, width and pinyin folded; spacing and punctuation kept."""
-    return to_simplified(strip_pinyin(to_halfwidth(_INVISIBLE.sub("", text))))
+    """Script, width and pinyin folded, and OCR's readings of outline numbers (二丶, 第（·）项)
+    as printed; spacing and punctuation kept."""
+    text = to_halfwidth(_INVISIBLE.sub("", text)).translate(_OCR_ENUMERATION_COMMA)
+    return to_simplified(strip_pinyin(_OCR_ONE.sub("一", text)))
 
 
 @lru_cache(maxsize=65536)

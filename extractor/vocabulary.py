@@ -13,7 +13,8 @@ REPORT_NAME = "政府信息公开工作年度报告"
 # Header of the label column in the active-disclosure blocks.
 DISCLOSURE_ITEM_HEADER = "信息内容"
 # Block titles of the active-disclosure table look like 第二十条第（一）项.
-DISCLOSURE_BLOCK_PATTERN = r"第二十条第[(（]?[一二三四五六七八九十]+[)）]?项"
+# (matched on normalize.clean text; 顶 is OCR's reading of 項)
+DISCLOSURE_BLOCK_PATTERN = r"第二十条第[(（]?[一二三四五六七八九十]+[)）]?[项顶]"
 
 APPLICATIONS_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 APPLICANTS_HEADER = "申请人情况"

@@ -22,3 +22,14 @@ def test_number_text_folds_width_and_inner_spaces():
     assert number_text("２ 648.52") == "2648.52"
     assert number_text("1 0865") == "10865"
     assert number_text(" ３ ") == "3"
+
+
+def test_ocr_readings_of_outline_numbers_fold_for_matching_only():
+    from extractor.matching import is_block_title, match_section_heading
+
+    # a scan read 、 as the radical 丶 and 一 as a dot between brackets: headings still match
+    assert clean("二丶主動公開政府信息情况") == "二、主动公开政府信息情况"
+    assert match_section_heading("二丶主動公開政府信息情况") == "active_disclosure"
+    assert is_block_title("第二十條第（·）頂") and is_block_title("第二十条第（-）项")
+    # figures and ranges keep their dashes
+    assert clean("2019-2020") == "2019-2020" and clean("增/减 -3") == "增/减 -3"
