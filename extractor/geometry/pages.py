@@ -268,16 +268,18 @@ def pos_tokens(table: PosTable, index: int, number: int) -> tuple[list[Token], i
 
 
 def layout_tokens(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
-                  tables: Sequence[Sequence[tuple[int, int]]], settings: LayoutSettings = DEFAULT_SETTINGS,
-                  exact: bool = True) -> list[Token]:
+                  tables: Sequence[Sequence[tuple[int, int]]], settings: LayoutSettings = DEFAULT_SETTINGS
+                  ) -> list[Token]:
     """All tokens in reading order: per page, text lines and table rows by their top.
 
     Every text line and every table grid row gets the next line number. Text lines that hold a
     table without ruling lines (`columns`) become that table's grid, at the place of its first line.
-    `exact`: the text is a text layer, not an OCR reading (see `unruled_tables`).
+    A row label with nothing right of it is a row of blanks, in an OCR reading too: there each
+    blank placed by position is named for a look (`loaders.scanned.attach_confidence`), since
+    OCR may miss faint print.
     """
     places = table_places(pages, tables, settings.column_tolerance)
-    unruled, where = unruled_tables(pages, furniture, blank_rows=exact)
+    unruled, where = unruled_tables(pages, furniture)
     starts: dict[tuple[int, int], PosTable] = {}
     consumed: set[tuple[int, int]] = set()
     for table in unruled:

@@ -156,6 +156,8 @@ def make_text_lines(words: Iterable[Word], settings: LayoutSettings = DEFAULT_SE
 FIGURE_CHARS = frozenset("0123456789.,")
 FIGURE_PITCH = 1.8  # digits further apart than this many digit advances (centre to centre) are two figures
 INK_GAP = 0.5  # and blank ink between them at least this many digit advances
+CJK_PITCH = 2.8  # Chinese characters further apart than this many digit advances (centre to centre:
+WORD_GAP = 0.8  # one character's width is two) with this much blank between are two cells' words
 
 
 def glyph_cuts(texts: Sequence[str], centres: Sequence[float], gaps: Sequence[float], advance: float) -> list[int]:
@@ -167,15 +169,28 @@ def glyph_cuts(texts: Sequence[str], centres: Sequence[float], gaps: Sequence[fl
     one advance apart centre to centre whatever their shapes (the ink of 「11」 stands far apart), two
     cells' figures further: cut between two digits FIGURE_PITCH advances apart with INK_GAP blank
     between; and before the figures that end a box, after a label, at INK_GAP blank
-    (「行政事业性收费 0」). Prose keeps its figures: 「共7件」 ends in no figure."""
+    (「行政事业性收费 0」). Prose keeps its figures: 「共7件」 ends in no figure. Header words of
+    neighbouring columns boxed as one line (「人 商业 科研 社会 法律 其他」) are cut between two Chinese
+    characters CJK_PITCH advances apart with WORD_GAP blank between: the characters of one word
+    stand one width apart centre to centre whatever their ink (「这一」), and a character the
+    recogniser passed over leaves its ink between its neighbours (「第[三]方」). Punctuation is
+    never cut at."""
     cuts = []
     for k in range(1, len(texts)):
         before, after = texts[k - 1], texts[k]
-        if gaps[k - 1] < INK_GAP * advance:
+        gap, pitch = gaps[k - 1], centres[k] - centres[k - 1]
+        if gap < INK_GAP * advance:
             continue
         if before in FIGURE_CHARS and after in FIGURE_CHARS:
-            if centres[k] - centres[k - 1] >= FIGURE_PITCH * advance:
-                cuts.append(k)
-        elif after.isdigit() and all(t in FIGURE_CHARS for t in texts[k:]):
+            cut = pitch >= FIGURE_PITCH * advance
+        elif is_han(before) and is_han(after):
+            cut = gap >= WORD_GAP * advance and pitch >= CJK_PITCH * advance
+        else:
+            cut = after.isdigit() and all(t in FIGURE_CHARS for t in texts[k:])
+        if cut:
             cuts.append(k)
     return cuts
+
+
+def is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"

@@ -10,6 +10,7 @@ replaces pdfplumber's own, which is quadratic on dense pages.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections import defaultdict
 from operator import itemgetter
@@ -237,10 +238,8 @@ def close_quietly(pdf: pdfplumber.PDF) -> None:
     """Close a PDF whose pages may be damaged: pdfplumber's close walks the pages again, and a page
     that could not be read raises there too (its damage is already told), in any way pdfplumber
     fails on it (a page without a MediaBox: TypeError, found by benchmarks/fuzz_loaders.py)."""
-    try:
+    with contextlib.suppress(Exception):  # closing frees memory only; it must never fail a file that was read
         pdf.close()
-    except Exception:  # noqa: BLE001 (closing frees memory only; it must never fail a file that was read)
-        pass
 
 
 class NoReadablePages(LoadError):

@@ -194,7 +194,7 @@ def assemble(layouts: list, read: dict[int, ReadPage], count: int, problems: lis
     """The PDF loader's chain over page layouts (some read by OCR), then OCR confidences."""
     furniture = mark_furniture(layouts, settings)
     tables = layout.join_tables(layouts, furniture, settings)
-    tokens = attach_confidence(layout.layout_tokens(layouts, furniture, tables, settings, exact=False), read)
+    tokens = attach_confidence(layout.layout_tokens(layouts, furniture, tables, settings), read)
     return Document(tokens=tokens, format=FORMAT, pages=count, problems=problems)
 
 

@@ -38,6 +38,7 @@ FAINT_CONTRAST = 24  # in a cell without ink, grey this much darker than the cel
 CROP_MARGIN = 0.1  # white margin around a crop's ink, as a share of its height
 STRIP_GAP = 0.6  # white between the cells of a strip, in line heights
 STRIP_MAX_WIDTH = 6.0  # a table piece wider than this many line heights is read alone
+MISSED_HEIGHT = (0.5, 1.3)  # ink no detector box touched, this share of the median box height, is a glyph
 UNREAD = "\ufffd"  # the text of ink that could not be recognised (never parses as a figure)
 
 
@@ -129,6 +130,37 @@ def drop_contained(boxes: Sequence[PixelBox], slack: int = 1) -> list[PixelBox]:
         if not inside:
             kept.append(box)
     return kept
+
+
+def missed_ink(blobs: InkBlobs, boxes: Sequence[PixelBox], cells_px: Sequence[Sequence[float]]) -> list[PixelBox]:
+    """Boxes around glyph-sized ink outside ruled tables that no detector box touches: the detector
+    passes over a lone thin figure (a 「1」 standing alone in a table without ruling lines, missed in
+    a third of such rows), which would read as a blank cell. Ink MISSED_HEIGHT of the page's
+    median box height tall and no wider than it is high is a glyph (a rule or a seal is not);
+    glyphs closer than half that height make one box (「11」, or the parts of one character)."""
+    if not boxes or len(blobs.boxes) < 2:
+        return []
+    height = float(np.median([b[3] - b[1] for b in boxes]))
+    touched = np.zeros(len(blobs.boxes), bool)
+    touched[0] = True
+    for x0, top, x1, bottom in boxes:
+        touched[np.unique(blobs.labels[top:bottom, x0:x1])] = True
+    found = blobs.boxes
+    tall = found[:, 3] - found[:, 1]
+    wide = found[:, 2] - found[:, 0]
+    glyph = ~touched & (tall >= MISSED_HEIGHT[0] * height) & (tall <= MISSED_HEIGHT[1] * height) \
+        & (wide <= MISSED_HEIGHT[1] * height)
+    candidates = sorted((tuple(int(v) for v in found[i]) for i in np.nonzero(glyph)[0]
+                         if not any(centre_in(found[i], cell) for cell in cells_px)), key=lambda b: b[0])
+    merged: list[list[int]] = []
+    for x0, top, x1, bottom in candidates:
+        for box in merged:
+            if x0 - box[2] <= 0.5 * height and min(bottom, box[3]) - max(top, box[1]) > 0.3 * height:
+                box[:] = [box[0], min(top, box[1]), max(x1, box[2]), max(bottom, box[3])]
+                break
+        else:
+            merged.append([x0, top, x1, bottom])
+    return [(b[0], b[1], b[2], b[3]) for b in merged]
 
 
 def crop(gray: np.ndarray, box: PixelBox, margin: float = CROP_MARGIN) -> np.ndarray:
@@ -280,17 +312,22 @@ def split_box(box: PixelBox, line: Line, ink: np.ndarray, advance: float) -> lis
 
 
 def read_boxes(gray: np.ndarray, boxes: Sequence[PixelBox], in_table: Sequence[bool], engine: Engine,
-               ink: np.ndarray | None = None) -> tuple[list[PixelBox], list[Reading]]:
+               ink: np.ndarray | None = None, fine: np.ndarray | None = None
+               ) -> tuple[list[PixelBox], list[Reading]]:
     """The boxes and the reading of each: short pieces in table cells (figures, short labels) line by
     line as strips, others alone (beside a long line of Chinese a lone "0" tends to read as "〇").
-    With `ink`, a box outside ruled tables that holds two cells' text is cut in two (`split_box`)."""
+    With `ink`, a box outside ruled tables that holds two cells' text is cut in two (`split_box`).
+    `fine`: the image boxes outside ruled tables are read from (thin strokes kept: `image.despeckle`);
+    ruled cells are read from `gray`, on which OCR's confidence thresholds were measured."""
+    fine = gray if fine is None else fine
     readings: list[Reading | None] = [None] * len(boxes)
     short = [table and box[2] - box[0] <= STRIP_MAX_WIDTH * (box[3] - box[1]) for box, table in zip(boxes, in_table)]
     singles = [i for i, fits in enumerate(short) if not fits]
     tabled = [i for i, fits in enumerate(short) if fits]
     groups = [[tabled[k] for k in line] for line in visual_lines([boxes[i] for i in tabled])]
     strips = [compose_strip(gray, [boxes[i] for i in group]) for group in groups]
-    lines = engine.read_lines([crop(gray, boxes[i]) for i in singles] + [strip.image for strip in strips])
+    lines = engine.read_lines([crop(gray if in_table[i] else fine, boxes[i]) for i in singles]
+                              + [strip.image for strip in strips])
     for i, line in zip(singles, lines):
         readings[i] = line.reading()
     for group, strip, line in zip(groups, strips, lines[len(singles):]):
@@ -305,7 +342,7 @@ def read_boxes(gray: np.ndarray, boxes: Sequence[PixelBox], in_table: Sequence[b
     # the cells of a cut box read again as a strip, as a ruled table's are: read as one long line,
     # the last figure of a row may come out doubled (「0 0」)
     cut = [i for i, parts in enumerate(pieces) if len(parts) > 1]
-    strips = [compose_strip(gray, [box for box, _ in pieces[i]]) for i in cut]
+    strips = [compose_strip(fine, [box for box, _ in pieces[i]]) for i in cut]
     for i, strip, line in zip(cut, strips, engine.read_lines([strip.image for strip in strips])):
         pieces[i] = [(box, line.reading(start, end)) for (box, _), (start, end) in zip(pieces[i], strip.spans)]
     return [box for parts in pieces for box, _ in parts], [reading for parts in pieces for _, reading in parts]
@@ -327,9 +364,10 @@ def read_page_image(gray: np.ndarray, number: int, engine: Engine, settings: Ocr
 
     rules = cv2.bitwise_or(horizontal, vertical)
     rules = cv2.bitwise_and(rules, grid_line_mask(rules.shape, grids_px, round(RULE_MAX_POINTS * px)))
-    # Text is read from a median-filtered copy (speckle gone; strokes of text are thicker than
-    # one pixel) with the table's ruling lines painted out.
+    # Text is read from a median-filtered copy (speckle gone) with the table's ruling lines painted
+    # out; outside ruled tables from a despeckled one, which keeps strokes the filter erases.
     clean = img.erase(cv2.medianBlur(straight, 3), rules)
+    fine = img.erase(img.despeckle(straight), rules)
     clean_ink = cv2.bitwise_and(img.ink_mask(clean), cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8))))
     blobs = ink_blobs(clean_ink)
 
@@ -339,8 +377,9 @@ def read_page_image(gray: np.ndarray, number: int, engine: Engine, settings: Ocr
                 for piece in cut_at_cells(quad_box(quad, factor), cells_px, slack=2 * px)]
     boxes = drop_contained([b for b in (tighten(box, blobs) for box in detected) if b is not None])
     boxes += missed_cell_ink(cells_px, boxes, clean_ink, clean, round(SPECK_POINTS * px), inset=round(1.5 * px))
+    boxes += missed_ink(blobs, boxes, cells_px)
     in_table = [any(centre_in(box, cell) for cell in cells_px) for box in boxes]
-    boxes, readings = read_boxes(clean, boxes, in_table, engine, clean_ink) if boxes else ([], [])
+    boxes, readings = read_boxes(clean, boxes, in_table, engine, clean_ink, fine) if boxes else ([], [])
     words = page_words(boxes, readings, cells_px, scale)
 
     height, width = gray.shape
