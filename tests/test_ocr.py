@@ -686,3 +686,17 @@ def test_a_scanned_row_printed_blank_is_a_row_of_blanks_each_named_for_a_look(tm
              if v is not None and result["tables"].get(t, {}).get(r, {}).get(c) not in (None, v)]
     assert wrong == [] or result["status"] != "ok"
     assert result["status"] == "needs_review"
+
+
+def test_despeckling_keeps_a_stroke_one_pixel_thin_and_drops_a_speck():
+    import cv2
+
+    from extractor.ocr.image import despeckle
+
+    page = np.full((40, 60), 255, np.uint8)
+    page[10, 5:40] = 0  # 一 of small print: one pixel thin, which a median filter erases
+    page[20:30, 5:8] = 0  # a thick stroke
+    page[35, 50] = 0  # a speck
+    assert (cv2.medianBlur(page, 3)[10, 10:35] == 255).all()
+    out = despeckle(page)
+    assert (out[10, 10:35] < 128).all() and (out[22:28, 6] < 128).all() and out[35, 50] > 128
