@@ -19,7 +19,8 @@ _NUMBERING = re.compile(
 # The outline number a group of the results block opens with: 「（四）」 「三、」 (never a row's 「1.」)
 GROUP_NUMBER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 _BLOCK_TITLE = re.compile(vocabulary.DISCLOSURE_BLOCK_PATTERN)
-_SECTION_NUMBER = re.compile(r"^\s*([一二三四五六])\s*[、.．,，]")
+# (「四·」: OCR's reading of a full-width 「四．」)
+_SECTION_NUMBER = re.compile(r"^\s*([一二三四五六])\s*[、.．,，·・]")
 _CN_DIGITS = "一二三四五六七八九十"
 
 # A match must score at least this, and beat the runner-up by the margin, to count.

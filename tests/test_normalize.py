@@ -30,6 +30,7 @@ def test_ocr_readings_of_outline_numbers_fold_for_matching_only():
     # a scan read 、 as the radical 丶 and 一 as a dot between brackets: headings still match
     assert clean("二丶主動公開政府信息情况") == "二、主动公开政府信息情况"
     assert match_section_heading("二丶主動公開政府信息情况") == "active_disclosure"
+    assert match_section_heading("四·政府信息公開行政複丶行政情况") == "review_litigation"
     assert is_block_title("第二十條第（·）頂") and is_block_title("第二十条第（-）项")
     # figures and ranges keep their dashes
     assert clean("2019-2020") == "2019-2020" and clean("增/减 -3") == "增/减 -3"

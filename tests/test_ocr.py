@@ -625,6 +625,9 @@ def test_a_row_of_figures_boxed_as_one_line_is_cut_between_cells_not_within_a_fi
     # 「这一」: the ink of 一 stands apart, its centre one width on; 「第方」 with 三 unread between
     assert glyph_cuts(list("这一情"), [0, 10, 20], [6, 1], advance) == []
     assert glyph_cuts(list("第方合"), [0, 20, 30], [3, 1], advance) == []
+    # a group label and a row label in one box; prose 「共2.5万」 keeps its figure
+    assert glyph_cuts(list("无法2.没有"), [0, 10, 24, 28, 35, 45], [1, 8, 0, 2, 1], advance) == [2]
+    assert glyph_cuts(list("共2.5万"), [0, 9, 12, 15, 23], [2, 0, 0, 2], advance) == []
 
 
 def test_a_box_the_detector_found_inside_another_is_read_once():
@@ -645,8 +648,9 @@ def test_a_lone_figure_the_detector_missed_is_boxed_from_its_ink_but_not_a_rule_
     ink[60:62, 10:390] = 255  # a rule
     ink[80:82, 200:202] = 255  # a speck
     ink[50:70, 150:154] = 255  # ink inside a ruled table's cell: that table's own search finds it
+    ink[75:77, 250:266] = ink[82:84, 251:265] = ink[90:92, 249:267] = 255  # 三: three thin strokes
     boxes = missed_ink(ink_blobs(ink), [(10, 10, 90, 30)], cells_px=[(140, 45, 170, 75)])
-    assert boxes == [(200, 10, 204, 30), (300, 10, 313, 30)]
+    assert boxes == [(200, 10, 204, 30), (249, 75, 267, 92), (300, 10, 313, 30)]
 
 
 @pytest.mark.slow

@@ -156,6 +156,8 @@ def make_text_lines(words: Iterable[Word], settings: LayoutSettings = DEFAULT_SE
 FIGURE_CHARS = frozenset("0123456789.,")
 FIGURE_PITCH = 1.8  # digits further apart than this many digit advances (centre to centre) are two figures
 INK_GAP = 0.5  # and blank ink between them at least this many digit advances
+NUMBER_GAP = 1.0  # an outline number this far after a Chinese character opens another cell
+OUTLINE_MARKS = frozenset(".．、")
 CJK_PITCH = 2.8  # Chinese characters further apart than this many digit advances (centre to centre:
 WORD_GAP = 0.8  # one character's width is two) with this much blank between are two cells' words
 
@@ -174,7 +176,8 @@ def glyph_cuts(texts: Sequence[str], centres: Sequence[float], gaps: Sequence[fl
     characters CJK_PITCH advances apart with WORD_GAP blank between: the characters of one word
     stand one width apart centre to centre whatever their ink (「这一」), and a character the
     recogniser passed over leaves its ink between its neighbours (「第[三]方」). Punctuation is
-    never cut at."""
+    never cut at. An outline number NUMBER_GAP after a Chinese character opens a row label
+    beside its group's (「（四）无法 2.没有现成信息」)."""
     cuts = []
     for k in range(1, len(texts)):
         before, after = texts[k - 1], texts[k]
@@ -185,6 +188,8 @@ def glyph_cuts(texts: Sequence[str], centres: Sequence[float], gaps: Sequence[fl
             cut = pitch >= FIGURE_PITCH * advance
         elif is_han(before) and is_han(after):
             cut = gap >= WORD_GAP * advance and pitch >= CJK_PITCH * advance
+        elif after.isdigit() and k + 1 < len(texts) and texts[k + 1] in OUTLINE_MARKS and is_han(before):
+            cut = gap >= NUMBER_GAP * advance  # 「（四）无法 2.没有现成信息」: a group label, then a row's
         else:
             cut = after.isdigit() and all(t in FIGURE_CHARS for t in texts[k:])
         if cut:

@@ -38,7 +38,9 @@ FAINT_CONTRAST = 24  # in a cell without ink, grey this much darker than the cel
 CROP_MARGIN = 0.1  # white margin around a crop's ink, as a share of its height
 STRIP_GAP = 0.6  # white between the cells of a strip, in line heights
 STRIP_MAX_WIDTH = 6.0  # a table piece wider than this many line heights is read alone
-MISSED_HEIGHT = (0.5, 1.3)  # ink no detector box touched, this share of the median box height, is a glyph
+MISSED_HEIGHT = (0.5, 1.3)  # ink no detector box touched, this share of the median box height, is text
+MISSED_WIDTH = 6.0  # and at most this many box heights wide
+MISSED_AREA = 0.02  # of strokes of at least this many square box heights of ink each
 UNREAD = "\ufffd"  # the text of ink that could not be recognised (never parses as a figure)
 
 
@@ -135,9 +137,10 @@ def drop_contained(boxes: Sequence[PixelBox], slack: int = 1) -> list[PixelBox]:
 def missed_ink(blobs: InkBlobs, boxes: Sequence[PixelBox], cells_px: Sequence[Sequence[float]]) -> list[PixelBox]:
     """Boxes around glyph-sized ink outside ruled tables that no detector box touches: the detector
     passes over a lone thin figure (a 「1」 standing alone in a table without ruling lines, missed in
-    a third of such rows), which would read as a blank cell. Ink MISSED_HEIGHT of the page's
-    median box height tall and no wider than it is high is a glyph (a rule or a seal is not);
-    glyphs closer than half that height make one box (「11」, or the parts of one character)."""
+    a third of such rows) and short outline numbers (「三、」 over a wrapped group label), which would
+    read as a blank cell or a label cut short. Untouched strokes (ink of MISSED_AREA: a scan's
+    noise is less) closer than half a line height make one box (「11」, the strokes of 三); a box MISSED_HEIGHT of the page's median box height tall and
+    at most MISSED_WIDTH heights wide is text (a rule, an underline or a seal is not)."""
     if not boxes or len(blobs.boxes) < 2:
         return []
     height = float(np.median([b[3] - b[1] for b in boxes]))
@@ -146,21 +149,29 @@ def missed_ink(blobs: InkBlobs, boxes: Sequence[PixelBox], cells_px: Sequence[Se
     for x0, top, x1, bottom in boxes:
         touched[np.unique(blobs.labels[top:bottom, x0:x1])] = True
     found = blobs.boxes
-    tall = found[:, 3] - found[:, 1]
-    wide = found[:, 2] - found[:, 0]
-    glyph = ~touched & (tall >= MISSED_HEIGHT[0] * height) & (tall <= MISSED_HEIGHT[1] * height) \
-        & (wide <= MISSED_HEIGHT[1] * height)
-    candidates = sorted((tuple(int(v) for v in found[i]) for i in np.nonzero(glyph)[0]
-                         if not any(centre_in(found[i], cell) for cell in cells_px)), key=lambda b: b[0])
-    merged: list[list[int]] = []
-    for x0, top, x1, bottom in candidates:
-        for box in merged:
-            if x0 - box[2] <= 0.5 * height and min(bottom, box[3]) - max(top, box[1]) > 0.3 * height:
-                box[:] = [box[0], min(top, box[1]), max(x1, box[2]), max(bottom, box[3])]
-                break
-        else:
-            merged.append([x0, top, x1, bottom])
-    return [(b[0], b[1], b[2], b[3]) for b in merged]
+    area = np.bincount(blobs.labels.ravel(), minlength=len(found))
+    wanted = ~touched & (area >= MISSED_AREA * height * height)  # a stroke, not the dust of a scan
+    for cell in cells_px:
+        inside = ((found[:, 0] + found[:, 2]) / 2 >= cell[0]) & ((found[:, 0] + found[:, 2]) / 2 <= cell[2]) \
+            & ((found[:, 1] + found[:, 3]) / 2 >= cell[1]) & ((found[:, 1] + found[:, 3]) / 2 <= cell[3])
+        wanted &= ~inside
+    if not wanted.any():
+        return []
+    ink = wanted[blobs.labels].astype(np.uint8) * 255
+    reach = max(1, round(0.25 * height))
+    joined = cv2.dilate(ink, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out = []
+    for k in range(1, count):
+        x, y, w, h = (int(v) for v in stats[k, :4])
+        ys, xs = np.nonzero((labels[y:y + h, x:x + w] == k) & (ink[y:y + h, x:x + w] > 0))
+        if not len(xs):
+            continue
+        box = (x + int(xs.min()), y + int(ys.min()), x + int(xs.max()) + 1, y + int(ys.max()) + 1)
+        tall, wide = box[3] - box[1], box[2] - box[0]
+        if MISSED_HEIGHT[0] * height <= tall <= MISSED_HEIGHT[1] * height and wide <= MISSED_WIDTH * height:
+            out.append(box)
+    return sorted(out)
 
 
 def crop(gray: np.ndarray, box: PixelBox, margin: float = CROP_MARGIN) -> np.ndarray:
@@ -365,10 +376,12 @@ def read_page_image(gray: np.ndarray, number: int, engine: Engine, settings: Ocr
     rules = cv2.bitwise_or(horizontal, vertical)
     rules = cv2.bitwise_and(rules, grid_line_mask(rules.shape, grids_px, round(RULE_MAX_POINTS * px)))
     # Text is read from a median-filtered copy (speckle gone) with the table's ruling lines painted
-    # out; outside ruled tables from a despeckled one, which keeps strokes the filter erases.
+    # out; outside ruled tables from a despeckled one, which keeps strokes the filter erases: ink
+    # no detector box touched, boxes fitted to ink and the blank between cells in one box too.
     clean = img.erase(cv2.medianBlur(straight, 3), rules)
     fine = img.erase(img.despeckle(straight), rules)
-    clean_ink = cv2.bitwise_and(img.ink_mask(clean), cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8))))
+    off_rules = cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))
+    clean_ink = cv2.bitwise_and(img.ink_mask(fine), off_rules)
     blobs = ink_blobs(clean_ink)
 
     cells_px = [tuple(c * px for c in cell) for cells in tables for cell in cells]
