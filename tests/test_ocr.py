@@ -653,6 +653,26 @@ def test_a_lone_figure_the_detector_missed_is_boxed_from_its_ink_but_not_a_rule_
     assert boxes == [(200, 10, 204, 30), (249, 75, 267, 92), (300, 10, 313, 30)]
 
 
+def test_a_box_with_a_cell_wide_blank_is_cut_there_though_the_recogniser_read_one_figure():
+    from extractor.ocr.engine import Glyph, Line
+    from extractor.ocr.page import split_box
+
+    ink = np.zeros((40, 300), np.uint8)
+    ink[10:30, 10:60] = 255  # 「7147」
+    ink[10:30, 200:212] = 255  # 「0」 the recogniser passed over, 140 px (seven line heights) on
+    pad = 2
+    line = Line(tuple(Glyph(d, 0.99, pad + x) for d, x in zip("7147", (16, 28, 40, 52))), ())
+    pieces = split_box((10, 10, 212, 30), line, ink, advance=12.0)
+    assert [box for box, _ in pieces] == [(10, 10, 60, 30), (200, 10, 212, 30)]
+    assert pieces[0][1].text == "7147"  # the second piece is read again as a strip (read_boxes)
+    # a line of prose keeps its characters' gaps
+    ink[:] = 0
+    for k in range(10):
+        ink[10:30, 10 + 22 * k:28 + 22 * k] = 255
+    line = Line(tuple(Glyph("字", 0.99, pad + 19 + 22 * k) for k in range(10)), ())
+    assert len(split_box((10, 10, 226, 30), line, ink, advance=10.0)) == 1
+
+
 @pytest.mark.slow
 def test_a_scanned_review_table_without_ruling_lines_reads_its_fifteen_cells(tmp_path, ocr_ready):
     # its row of fifteen 0 is one detector box: before the cut it read as one figure, and a second

@@ -40,6 +40,7 @@ STRIP_GAP = 0.6  # white between the cells of a strip, in line heights
 STRIP_MAX_WIDTH = 6.0  # a table piece wider than this many line heights is read alone
 MISSED_HEIGHT = (0.5, 1.3)  # ink no detector box touched, this share of the median box height, is text
 MISSED_WIDTH = 6.0  # and at most this many box heights wide
+CELL_BLANK = 1.5  # blank this many line heights wide inside one detector box parts two cells
 MISSED_AREA = 0.02  # of strokes of at least this many square box heights of ink each
 UNREAD = "\ufffd"  # the text of ink that could not be recognised (never parses as a figure)
 
@@ -288,15 +289,29 @@ def digit_advance(lines: Sequence[Line], heights: Sequence[float]) -> float:
     return 0.5 * sorted(heights)[len(heights) // 2] if heights else 10.0
 
 
+def blank_runs(blank: np.ndarray, least: float) -> list[tuple[int, int]]:
+    """(start, end) of the runs of True in `blank` at least `least` long, inside it (not at its ends)."""
+    runs, start = [], None
+    for i, empty in enumerate(blank):
+        if empty and start is None:
+            start = i
+        elif not empty and start is not None:
+            if start > 0 and i - start >= least:
+                runs.append((start, i))
+            start = None
+    return runs
+
+
 def split_box(box: PixelBox, line: Line, ink: np.ndarray, advance: float) -> list[tuple[PixelBox, Reading]]:
     """A box read alone, cut where it holds two cells' text (`geometry.words.glyph_cuts`: figures of
-    a row printed without ruling lines, boxed as one line), each piece fitted to its ink."""
+    a row printed without ruling lines, boxed as one line), and wherever its ink leaves CELL_BLANK
+    line heights blank (no line of text does; the recogniser may have passed over the figure
+    beyond: 「7147      0」 read 「7147」), each piece fitted to its ink."""
     x0, top, x1, bottom = box
     pad = max(2, round(CROP_MARGIN * (bottom - top)))  # as `crop` frames it
     glyphs = [g for g in line.glyphs if g.text.strip()]  # a space the recogniser read is no glyph to cut at
-    if len(glyphs) < 2:
-        return [(box, line.reading())]
     blank = ~(ink[top:bottom, x0:x1] > 0).any(axis=0)
+    wide = blank_runs(blank, CELL_BLANK * (bottom - top))
     centres = [x0 - pad + g.x for g in glyphs]
     gaps, middles = [], []
     for left, right in pairwise(centres):
@@ -308,10 +323,11 @@ def split_box(box: PixelBox, line: Line, ink: np.ndarray, advance: float) -> lis
                 best, start = run, i - run + 1
         gaps.append(float(best))
         middles.append(x0 + start + best / 2 if best else (left + right) / 2)
-    cuts = glyph_cuts([g.text for g in glyphs], centres, gaps, advance)
+    cuts = [middles[k - 1] for k in glyph_cuts([g.text for g in glyphs], centres, gaps, advance)]
+    cuts += [x0 + (a + b) / 2 for a, b in wide if not any(x0 + a <= cut <= x0 + b for cut in cuts)]
     if not cuts:
         return [(box, line.reading())]
-    edges = [float(x0), *(middles[k - 1] for k in cuts), float(x1)]
+    edges = [float(x0), *sorted(cuts), float(x1)]
     pieces = []
     for start, end in pairwise(edges):
         columns = np.nonzero(~blank[max(0, int(start) - x0):max(0, int(end) - x0)])[0] + max(0, int(start) - x0)
