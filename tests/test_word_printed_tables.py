@@ -153,6 +153,20 @@ def test_a_blank_column_of_a_narrow_review_table_is_found_under_its_header_word(
     assert len(row) == 15 and row[6] == "" and row[7] == "1"
 
 
+def test_a_header_word_over_a_blank_column_is_its_own_though_the_next_figures_stand_close():
+    # Word's review table, words and figures set left in columns 26 pt apart: the tenth column
+    # (总计 of 未经复议直接起诉) printed blank; its header word ends 6 pt before the next column's
+    # figures, nearer than a quarter pitch, yet it stands half a column from their middle
+    xs = [91 + 26.2 * k for k in range(15)]
+    header = [(340.0, (("行政复议", 91, 131), ("行政诉讼", 222, 262))),
+              (352.0, tuple(("结果" if k % 5 < 4 else "总计", x, x + 20) for k, x in enumerate(xs)))]
+    figures = tuple(("0", x, x + 5.6) for k, x in enumerate(xs) if k != 9)
+    lines = lines_of(*header, (380.0, figures))
+    (table,) = read_tables(lines, UNIT)
+    row = body_cells(table)[1]
+    assert len(row) == 15 and row[9] == "" and row[8] == row[10] == "0"
+
+
 # A narrow applications table of Word's usual cells (words set left, figures set right): the
 # figures stand right of their header words, under none of them, and the last two columns' figures
 # stand 7 pt apart (from a tuning render of the second renderer, traditional script).

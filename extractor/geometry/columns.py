@@ -296,10 +296,19 @@ def header_columns(header: Sequence[PosLine], columns: list[tuple[float, float]]
     # A word that close to a figure column is that column's; columns a character or less apart
     # (Word's narrow review table: 15 columns of 25 pt) leave less room: a quarter of their pitch.
     pitches = sorted(b0 - a0 for (a0, _), (b0, _) in pairwise(columns))
-    slack = min(1.0 * unit, 0.25 * pitches[len(pitches) // 2]) if pitches else 1.0 * unit
+    pitch = pitches[len(pitches) // 2] if pitches else float("inf")
+    slack = min(1.0 * unit, 0.25 * pitch)
+    # a word over a column is its own; one beside it only within half a pitch of its middle: 總計
+    # centred over a column printed blank, 6 pt left of the next column's figures set left, heads
+    # the blank one
+
+    def claims(x0: float, x1: float, piece) -> bool:
+        return overlaps(piece.x0, piece.x1, x0, x1) or (
+            overlaps(piece.x0, piece.x1, x0, x1, slack) and abs(piece.middle - (x0 + x1) / 2) <= 0.5 * pitch)
+
     # narrowest first: a word over several columns (法人或其他组织) is no column of its own
     for piece in sorted((p for line in header for p in line.pieces), key=lambda p: p.x1 - p.x0):
-        if piece.x0 < left or any(overlaps(piece.x0, piece.x1, x0, x1, slack) for x0, x1 in columns):
+        if piece.x0 < left or any(claims(x0, x1, piece) for x0, x1 in columns):
             continue
         if any(overlaps(piece.x0, piece.x1, x0, x1) for x0, x1 in extra):
             continue
