@@ -288,3 +288,28 @@ def test_a_glyph_whose_text_is_several_characters_splits_like_any_other():
     # an undecodable glyph reads as (cid:N); the fuzz test found it broke the cut (ord() of a string)
     chars = (("规", 100.0, 111.0), ("(cid:12)", 111.0, 122.0), ("章", 122.0, 133.0), ("0", 135.0, 140.5))
     assert pieces_of(chars) == ["规(cid:12)章", "0"]
+
+
+def test_a_sparse_table_whose_blank_rows_wrap_over_many_lines_stays_one_table():
+    # a small body's 2021 report in narrow Word cells: after the first rows, 44 lines of row labels
+    # wrapped five characters a line print no figure, onto the next page; the rows after them
+    # print figures again under the same columns, and are read there, not as a table of their own
+    head = (("申请人情况", 289, 482),)
+    words = (("自然人", 289, 309), ("商业", 322, 334), ("科研", 347, 360), ("社会", 376, 389),
+             ("法律", 405, 418), ("其他", 434, 446), ("总计", 462, 482))
+    rows = [(100.0, head), (115.0, words), (130.0, (("一、本年新收政府信息公开申请数量", 110, 270), ("148", 289, 309),
+                                                   ("37", 347, 360), ("37", 376, 389), ("37", 405, 418),
+                                                   ("259", 462, 482)))]
+    top = 145.0
+    for n in range(11):  # 11 blank rows, each label wrapped over 4 lines
+        for k, piece in enumerate((f"{n % 8 + 1}.要求提供", "公开出版物", "或其他材料", "等其他情形")):
+            rows.append((top, ((piece, 213, 271),)))
+            top += 13.0
+    lines = lines_of(*rows)
+    later = [PosLine((Piece("（七）总计", 180, 240), Piece("148", 289, 309), Piece("37", 347, 360),
+                      Piece("37", 376, 389), Piece("37", 405, 418), Piece("259", 462, 482)), 2, 80, 92, len(lines))]
+    lines += later
+    assert len(table_regions(lines, UNIT, fmt="2021")) == 1
+    (table,) = read_tables(lines, UNIT, fmt="2021")
+    last = body_cells(table)[max(body_cells(table))]
+    assert last[-7:] == ["148", "", "37", "37", "37", "", "259"]

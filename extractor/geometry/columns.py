@@ -128,8 +128,11 @@ def _prose(text: str, pieces: Sequence[Piece], wide: float) -> bool:
     return widest >= wide or clean(text).rstrip()[-1:] in SENTENCE_ENDS
 
 
-def table_regions(lines: Sequence[PosLine], unit: float, edges: FigureEdges | None = None) -> list[tuple[int, int, int]]:
-    """(first header line, first figure line, last line) of each table body, as indices."""
+def table_regions(lines: Sequence[PosLine], unit: float, edges: FigureEdges | None = None,
+                  fmt: str | None = None) -> list[tuple[int, int, int]]:
+    """(first header line, first figure line, last line) of each table body, as indices. With
+    `fmt`, a line opening a row label of that format is a row of the body (printed blank), so a
+    sparse table whose blank rows wrap over more than MAX_GAP_LINES lines stays one table."""
     wide = prose_width(lines)
     found_at = [figure_pieces(line, unit, wide, edges) for line in lines]
     figure_at = [bool(found) for found in found_at]
@@ -144,13 +147,15 @@ def table_regions(lines: Sequence[PosLine], unit: float, edges: FigureEdges | No
             else:
                 i += 1
             continue
-        start = last = i
+        start = last = anchor = i
         j = i + 1
-        while j < len(lines) and j - last <= MAX_GAP_LINES + 1 and _near(lines[last], lines[j]):
+        while j < len(lines) and j - anchor <= MAX_GAP_LINES + 1 and _near(lines[anchor], lines[j]):
             if _stops_table(lines[j], wide) and not figure_at[j]:
                 break
             if figure_at[j]:
-                last = j
+                last = anchor = j
+            elif fmt is not None and _opens_row(lines[j], fmt):
+                anchor = j
             j += 1
         # wrapped label lines just under the last figure line belong to it
         end = last
@@ -618,7 +623,7 @@ def read_tables(lines: Sequence[PosLine], unit: float, slack: float = 0.05, fmt:
     wide = prose_width(lines)
     edges = FigureEdges(lines, unit, wide) if slack <= EXACT_SLACK else None
     tables = []
-    for head, _, end in table_regions(lines, unit, edges):
+    for head, _, end in table_regions(lines, unit, edges, fmt):
         table = PosTable(lines=[])
         row = 0
         for first, last in split_blocks(lines, head, end, unit, wide, edges):
