@@ -313,3 +313,14 @@ def test_a_sparse_table_whose_blank_rows_wrap_over_many_lines_stays_one_table():
     (table,) = read_tables(lines, UNIT, fmt="2021")
     last = body_cells(table)[max(body_cells(table))]
     assert last[-7:] == ["148", "", "37", "37", "37", "", "259"]
+
+
+def test_figures_set_right_pair_with_words_set_left_by_alike_offsets_when_a_column_is_blank():
+    # a tight Word table: 本年制發件數 | 本年廢止件數 | 現行有效件數 set left, figures set right,
+    # the middle column printed blank. Two pairings keep every cell clear of the next (19 under the
+    # first or the second word); in one both figures stand 49 pt right of their words' ends alike
+    header = [(100.0, (("信息內容", 74, 110), ("本年制發件數", 216, 270), ("本年廢止件數", 319, 373),
+                       ("現行有效件數", 421, 475)))]
+    lines = lines_of(*header, (115.0, (("行政規範性文件", 74, 137), ("19", 309, 319.2), ("46", 513, 523))))
+    (table,) = read_tables(lines, UNIT)
+    assert body_cells(table)[1][-3:] == ["19", "", "46"]

@@ -43,6 +43,9 @@ EXACT_COLUMN_GAP = 0.25  # and this far where they are exact (a Word table's fig
 EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
 PROSE_SHARE = 0.6  # a piece at least this share of the widest piece's width is a line of prose
 MAX_PAIRINGS = 10_000  # ways to pair figure columns with header stacks worth trying
+TOUCH = 1.0  # points: a cell and the next one's word overlapping this little only touch
+ALIGNED = 1.5  # points: figure columns standing alike from their header stacks (exact positions)
+MISALIGNED = 6.0  # and another pairing this uneven at least, to prefer the even one
 SENTENCE_ENDS = "。；;：:！!？?"
 
 
@@ -358,18 +361,48 @@ def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, flo
     stacks = header_stacks(header, left)
     if not columns or len(stacks) < len(columns) or comb(len(stacks), len(columns)) > MAX_PAIRINGS:
         return None
-    found = None
+    held: list[tuple[float, list[tuple[float, float]]]] = []
     for chosen in combinations(range(len(stacks)), len(columns)):
         cells = [(min(stacks[k][0], c0), max(stacks[k][1], c1)) for k, (c0, c1) in zip(chosen, columns, strict=True)]
-        if any(a1 >= b0 for (_, a1), (b0, _) in pairwise(cells)):
+        # (a figure set right touches the next cell's word set left: TOUCH of overlap is none)
+        if any(a1 - TOUCH >= b0 for (_, a1), (b0, _) in pairwise(cells)):
             continue
         blank = [stacks[k] for k in range(len(stacks)) if k not in chosen]
-        if any(overlaps(b0, b1, c0, c1) for b0, b1 in blank for c0, c1 in cells):
+        if any(overlaps(b0 + TOUCH, b1 - TOUCH, c0, c1) for b0, b1 in blank for c0, c1 in cells):
             continue
-        if found is not None:
-            return None  # two pairings hold: position does not settle it
-        found = sorted(cells + blank)
-    return found
+        held.append((_alignment_spread(stacks, chosen, columns), sorted(cells + blank)))
+    if len(held) == 1:
+        return held[0][1]
+    if len(held) < 2:
+        return None
+    # Two pairings hold (a column printed blank: 2 figures under 3 headers). A table sets all its
+    # figures alike and all its header words alike, so in the true pairing every figure column
+    # stands the same way from its stack (set right under words set left: its right edge the same
+    # distance right of the word's); taken only when no other pairing comes near.
+    held.sort(key=lambda pair: pair[0])
+    (best, cells), (second, _) = held[0], held[1]
+    if best <= ALIGNED and second >= max(3 * best, MISALIGNED):
+        return cells
+    return None
+
+
+def _alignment_spread(stacks: Sequence[tuple[float, float]], chosen: Sequence[int],
+                      columns: Sequence[tuple[float, float]]) -> float:
+    """How unevenly the figure columns stand from the stacks `chosen` for them: the spread of their
+    offsets from the stack's left edge, right edge or middle, or from the next stack's left edge
+    (the cell's border: figures set right in cells whose words are set left), whichever is least;
+    inf where no anchor compares two pairs."""
+    spreads = []
+    pairs = list(zip(chosen, columns, strict=True))
+    for anchor in (lambda k: stacks[k][0], lambda k: stacks[k][1], lambda k: sum(stacks[k]) / 2):
+        for edge in (0, 1):
+            offsets = [column[edge] - anchor(k) for k, column in pairs]
+            if len(offsets) >= 2:
+                spreads.append(max(offsets) - min(offsets))
+    bordered = [column[1] - stacks[k + 1][0] for k, column in pairs if k + 1 < len(stacks)]
+    if len(bordered) >= 2:
+        spreads.append(max(bordered) - min(bordered))
+    return min(spreads, default=float("inf"))
 
 
 def headed(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float, unit: float) -> bool:
@@ -389,6 +422,8 @@ def headed(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], le
 def column_of(piece: Piece, columns: Sequence[tuple[float, float]], unit: float, slack: float = 0.05) -> int | None:
     """The column a piece stands in: the only one it overlaps; None over two or over none."""
     hits = [k for k, (x0, x1) in enumerate(columns) if overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
+    if len(hits) > 1:  # near two: the one it stands over by more than TOUCH (set right against the next word)
+        hits = [k for k in hits if overlaps(piece.x0, piece.x1, *columns[k], -TOUCH)]
     return hits[0] if len(hits) == 1 else None
 
 
