@@ -167,22 +167,35 @@ def test_the_tagger_can_be_chosen_per_request(client):
     assert response.json()["model"]["name"] == "rules"
 
 
-def test_a_document_that_cannot_be_extracted_is_a_200_with_status_failed(client, tmp_path):
+def test_a_document_that_cannot_be_extracted_is_a_422_with_its_failed_result(client, tmp_path):
     cases = {"broken.pdf": b"%PDF-1.4\nthis is not really a PDF\n",
              "shopping.txt": "牛奶 两盒\n面包 一个\n".encode(),
              "empty.txt": b""}
     for name, content in cases.items():
         response = client.post("/v1/extract", files=[("file", (name, content))])
-        assert response.status_code == 200, (name, response.text)
-        result = response.json()
+        assert response.status_code == 422, (name, response.text)
+        result = response.json()  # the result of OUTPUT.md, as the CLI and the store give it
         assert result["status"] == "failed", name
         assert result["errors"], name
         assert result["source"]["path"] == name
     assert "not an annual report" in client.post(
         "/v1/extract", files=[("file", ("shopping.txt", cases["shopping.txt"]))]).json()["errors"][0]
     damaged = ROOT / "tests" / "fixtures" / "damaged" / "docx-drop-negative-seek.docx"  # once an internal error
-    result = client.post("/v1/extract", files=[("file", ("report.docx", damaged.read_bytes()))]).json()
+    response = client.post("/v1/extract", files=[("file", ("report.docx", damaged.read_bytes()))])
+    result = response.json()
+    assert response.status_code == 422
     assert result["status"] == "failed" and result["errors"][0].startswith("damaged Word .docx file: "), result
+
+
+def test_a_failure_of_the_service_itself_is_no_422():
+    from extractor.service.app import result_status
+
+    assert result_status({"status": "ok", "errors": []}) == 200
+    assert result_status({"status": "needs_review", "errors": ["a cell"]}) == 200
+    assert result_status({"status": "failed", "errors": ["timed out after 300 s"]}) == 422
+    assert result_status({"status": "failed", "errors": ["the tagger (model tagger-0.2.0) could not be loaded: …"]}) == 200
+    internal = "internal error while extracting (KeyError: 'x'); please report it with the file"
+    assert result_status({"status": "failed", "errors": [internal]}) == 200
 
 
 # --- errors ----------------------------------------------------------------------------------------

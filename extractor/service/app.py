@@ -178,12 +178,30 @@ ERRORS = {
 }
 
 
+# A failed result whose reason is the service's, not the file's: answered 200 as any result
+SERVICE_FAILURES = ("the tagger", "internal error while extracting")
+
+
+def result_status(result: dict) -> int:
+    """The HTTP status of one file's result: 422 when the file itself could not be extracted
+    (damaged, not a report, over a limit, timed out), else 200."""
+    if result.get("status") != "failed":
+        return 200
+    reason = (result.get("errors") or [""])[0]
+    return 200 if reason.startswith(SERVICE_FAILURES) else 422
+
+
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)])
 
     @router.post("/extract", summary="Extract one report file", openapi_extra=_file_body(many=False),
-                 responses={200: {"description": "The result (OUTPUT.md); status failed when it could not be "
-                                                 "extracted"}, **ERRORS})
+                 responses={200: {"description": "The result (OUTPUT.md): ok or needs_review, or failed "
+                                                 "for a failure of the service's own (its tagger could not be "
+                                                 "loaded, an internal error)"},
+                            422: {"description": "a malformed request (an error object), or a file that could "
+                                                 "not be extracted: its result (OUTPUT.md), status failed, "
+                                                 "the reason in errors[0] as the CLI and the store give it"},
+                            **{k: v for k, v in ERRORS.items() if k != 422}})
     async def extract(request: Request, choice: Annotated[TaggerChoice, Depends(chosen_tagger)]) -> JSONResponse:
         """Upload one file as the form field `file`; the answer is its result. Extraction runs in a worker
         process with the per-document timeout; nothing is stored."""
@@ -197,7 +215,7 @@ def build_router() -> APIRouter:
             raise ApiError(503, str(exc), headers={"Retry-After": "5"}) from None
         finally:
             remove(uploads)
-        return JSONResponse(outcome.result)
+        return JSONResponse(outcome.result, status_code=result_status(outcome.result))
 
     @router.post("/jobs", status_code=202, summary="Start a job over several files",
                  openapi_extra=_file_body(many=True),
