@@ -43,9 +43,9 @@ EXACT_COLUMN_GAP = 0.25  # and this far where they are exact (a Word table's fig
 EXACT_SLACK = 0.1  # a slack up to this means exact positions (PDF points, OCR boxes)
 PROSE_SHARE = 0.6  # a piece at least this share of the widest piece's width is a line of prose
 MAX_PAIRINGS = 10_000  # ways to pair figure columns with header stacks worth trying
-TOUCH = 1.0  # points: a cell and the next one's word overlapping this little only touch
-ALIGNED = 1.5  # points: figure columns standing alike from their header stacks (exact positions)
-MISALIGNED = 6.0  # and another pairing this uneven at least, to prefer the even one
+TOUCH = 0.1  # characters: a cell and the next one's word overlapping this little only touch (1 pt at 10 pt)
+ALIGNED = 0.15  # characters: figure columns standing alike from their header stacks (1.5 pt at 10 pt)
+MISALIGNED = 0.6  # and another pairing this uneven at least, to prefer the even one
 SENTENCE_ENDS = "。；;：:！!？?"
 
 
@@ -351,7 +351,7 @@ def header_stacks(header: Sequence[PosLine], left: float) -> list[tuple[float, f
     return [(x0, x1) for x0, x1, _ in stacks]
 
 
-def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float
+def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], left: float, unit: float = 10.0
                    ) -> list[tuple[float, float]] | None:
     """Columns where each figure column pairs with the header stack of its cell, in order: the one
     way to pair them in which every pair's extent (its cell) stays clear of the next pair and of
@@ -361,14 +361,15 @@ def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, flo
     stacks = header_stacks(header, left)
     if not columns or len(stacks) < len(columns) or comb(len(stacks), len(columns)) > MAX_PAIRINGS:
         return None
+    touch = TOUCH * unit
     held: list[tuple[float, list[tuple[float, float]]]] = []
     for chosen in combinations(range(len(stacks)), len(columns)):
         cells = [(min(stacks[k][0], c0), max(stacks[k][1], c1)) for k, (c0, c1) in zip(chosen, columns, strict=True)]
         # (a figure set right touches the next cell's word set left: TOUCH of overlap is none)
-        if any(a1 - TOUCH >= b0 for (_, a1), (b0, _) in pairwise(cells)):
+        if any(a1 - touch >= b0 for (_, a1), (b0, _) in pairwise(cells)):
             continue
         blank = [stacks[k] for k in range(len(stacks)) if k not in chosen]
-        if any(overlaps(b0 + TOUCH, b1 - TOUCH, c0, c1) for b0, b1 in blank for c0, c1 in cells):
+        if any(overlaps(b0 + touch, b1 - touch, c0, c1) for b0, b1 in blank for c0, c1 in cells):
             continue
         held.append((_alignment_spread(stacks, chosen, columns), sorted(cells + blank)))
     if len(held) == 1:
@@ -381,7 +382,7 @@ def paired_columns(header: Sequence[PosLine], columns: Sequence[tuple[float, flo
     # distance right of the word's); taken only when no other pairing comes near.
     held.sort(key=lambda pair: pair[0])
     (best, cells), (second, _) = held[0], held[1]
-    if best <= ALIGNED and second >= max(3 * best, MISALIGNED):
+    if best <= ALIGNED * unit and second >= max(3 * best, MISALIGNED * unit):
         return cells
     return None
 
@@ -420,10 +421,13 @@ def headed(header: Sequence[PosLine], columns: Sequence[tuple[float, float]], le
 
 
 def column_of(piece: Piece, columns: Sequence[tuple[float, float]], unit: float, slack: float = 0.05) -> int | None:
-    """The column a piece stands in: the only one it overlaps; None over two or over none."""
+    """The column a piece stands in: the only one it overlaps; None over two or over none. Where
+    positions are exact (PDF points), a piece near two stands in the one it overlaps by more than
+    TOUCH (a figure set right against the next cell's word); a text copy's display columns are
+    too coarse for that."""
     hits = [k for k, (x0, x1) in enumerate(columns) if overlaps(piece.x0, piece.x1, x0, x1, slack * unit)]
-    if len(hits) > 1:  # near two: the one it stands over by more than TOUCH (set right against the next word)
-        hits = [k for k in hits if overlaps(piece.x0, piece.x1, *columns[k], -TOUCH)]
+    if len(hits) > 1 and slack <= EXACT_SLACK:
+        hits = [k for k in hits if overlaps(piece.x0, piece.x1, *columns[k], -TOUCH * unit)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -445,7 +449,7 @@ def positional_columns(figures: dict[int, list[Piece]], figure_lines: list[int],
     if header and not is_headed and slack <= EXACT_SLACK:
         # exact positions: figures set apart from their header words (right under left) pair by order
         left = columns[0][0] if label_edge is None else min(columns[0][0], label_edge)
-        paired = paired_columns(header, columns, left if labelled else float("-inf"))
+        paired = paired_columns(header, columns, left if labelled else float("-inf"), unit)
         if paired is not None:
             columns, is_headed = paired, True
     if header and not is_headed:
