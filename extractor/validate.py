@@ -71,3 +71,27 @@ def check_review(table: dict) -> list[dict]:
 def validate(tables: dict, fmt: str) -> list[dict]:
     """Every consistency rule that can be evaluated on these tables."""
     return check_applications(tables.get("applications", {}), fmt) + check_review(tables.get("review_litigation", {}))
+
+
+def _cell(tables: dict, path: str):
+    """The value at `table.row.column`, or KeyError when that row or column was not read."""
+    table, row, column = path.split(".")
+    return tables[table][row][column]
+
+
+def check_narrative(claims: list[dict], tables: dict) -> list[dict]:
+    """`narrative`: every claim's value against its cell, or the sum of its cells, where every one
+    of them was read (a claim about a row the table lost is not checked: nothing to hold it to)."""
+    checks = []
+    for claim in claims:
+        try:
+            values = [_cell(tables, path) for path in claim["cells"]]
+        except KeyError:
+            continue
+        total = sum(map(_num, values))
+        ok = abs(total - claim["value"]) < 1e-9
+        column = claim["cells"][0].rsplit(".", 1)[1] if len(claim["cells"]) == 1 else None
+        checks.append({"rule": "narrative", "column": column, "cells": list(claim["cells"]), "ok": ok,
+                       "detail": f"the text says {_fmt(claim['value'])} (“{claim['text']}”), "
+                                 f"the table {_fmt(total)}"})
+    return checks
