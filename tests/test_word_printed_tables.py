@@ -257,6 +257,8 @@ def test_two_cells_printed_too_close_for_the_word_finder_are_two_pieces():
     # a figure 1 pt after the label it ends: a piece of its own (the table reader decides by its place)
     assert pieces_of(chars_of(("正、行政机关不", 0), ("0", 1.0))) == ["正、行政机关不", "0"]
     assert pieces_of(chars_of(("第1", 0), ("23", 1.0))) == ["第123"]  # never inside a number
+    # a tight table's cells without padding: a group label and a row label 0.4 pt apart at 9 pt
+    assert pieces_of(chars_of(("（四）无法", 0), ("2.没有现成信息", 0.4))) == ["（四）无法", "2.没有现成信息"]
 
 
 def test_the_space_set_beside_figures_and_evenly_spread_text_stay_one_piece():
