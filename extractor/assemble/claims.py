@@ -47,8 +47,8 @@ _RECEIVED = (
 # after 其中: the split of the applications received by applicant, or of those processed by result
 _SPLIT = re.compile(r"(?P<what>予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|自然人|法人或其他组织|法人)"
                     r"(?:的)?(?:申请)?\s*" + NUMBER + r"\s*(?:件|个|条|宗)")
-_RESULT_GROUPS = {"予以公开": ("granted",), "部分公开": ("partially_granted",), "不予公开": ("denied_",),
-                  "无法提供": ("unable_",), "不予处理": ("not_processed_",), "其他处理": ("other",)}
+_RESULT_GROUPS = {"予以公开": "granted", "部分公开": "partially_granted", "不予公开": "denied_",
+                  "无法提供": "unable_", "不予处理": "not_processed_", "其他处理": "other"}
 _LEGAL_PERSONS = ("commercial_enterprise", "research_institution", "social_organization", "legal_service",
                   "other_organization")
 
@@ -73,11 +73,9 @@ def chinese_number(text: str) -> int | None:
 
 
 def _result_cells(fmt: str, what: str) -> list[str]:
-    prefixes = _RESULT_GROUPS[what]
-    rows = [key for key, _ in schema.application_rows(fmt)
-            if any(key == p or (p.endswith("_") and key.startswith(p)) or (p == "other" and key.startswith("other"))
-                   for p in prefixes)]
-    return [f"applications.{row}.total" for row in rows]
+    """The total cells of the rows of one result group (their keys share its prefix)."""
+    return [f"applications.{key}.total" for key, _ in schema.application_rows(fmt)
+            if key.startswith(_RESULT_GROUPS[what])]
 
 
 def _split_cells(fmt: str, what: str) -> list[str]:
@@ -88,8 +86,7 @@ def _split_cells(fmt: str, what: str) -> list[str]:
     return _result_cells(fmt, what)
 
 
-def _sentences(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in re.finditer(r"[^。；;！!？?\n]+", text)]
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 
 
 def _other_year(sentence: str, year: int | None) -> bool:
@@ -102,7 +99,7 @@ def find_claims(sections: list[dict], fmt: str, year: int | None) -> list[dict]:
     claims: list[dict] = []
     for section in sections:
         body = section.get("text") or ""
-        for _, sentence in _sentences(body):
+        for sentence in _SENTENCE.findall(body):
             folded = clean(sentence)
             if len(folded) != len(sentence) or _other_year(folded, year):
                 continue  # (folding kept offsets in step: the claim's text is a span as printed)

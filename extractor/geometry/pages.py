@@ -234,11 +234,11 @@ def body_unit(pages: Sequence[PageLayout]) -> float:
     return heights[len(heights) // 2] if heights else 10.0
 
 
-def unruled_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]], blank_rows: bool = True
+def unruled_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]]
                    ) -> tuple[list[PosTable], list[tuple[int, int]]]:
     """Tables without ruling lines among the pages' text lines (furniture passed over), and the
-    (page index, line index) of each line given to the reader, in its order. `blank_rows`: a label
-    with nothing right of it is a row of blanks (a text layer shows all it prints; OCR may not)."""
+    (page index, line index) of each line given to the reader, in its order. A label with nothing
+    right of it is a row of blanks (in an OCR reading each blank is then named for a look)."""
     unit = body_unit(pages)
     where: list[tuple[int, int]] = []
     lines: list[PosLine] = []
@@ -248,7 +248,7 @@ def unruled_tables(pages: Sequence[PageLayout], furniture: set[tuple[int, int]],
                 continue
             where.append((p, i))
             lines.append(pos_line(line, page.number, len(lines), unit))
-    return read_tables(lines, unit, blank_rows=blank_rows), where
+    return read_tables(lines, unit), where
 
 
 def pos_tokens(table: PosTable, index: int, number: int) -> tuple[list[Token], int]:

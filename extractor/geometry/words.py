@@ -198,4 +198,5 @@ def glyph_cuts(texts: Sequence[str], centres: Sequence[float], gaps: Sequence[fl
 
 
 def is_han(char: str) -> bool:
+    """A Chinese character (an ideograph): unlike `is_cjk`, never CJK punctuation."""
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"

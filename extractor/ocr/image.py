@@ -109,17 +109,17 @@ def ruling_masks(ink: np.ndarray, min_length: int) -> tuple[np.ndarray, np.ndarr
 SPECK_AREA = 3  # ink of at most this many pixels standing alone is a speck of the scan
 
 
-def despeckle(gray: np.ndarray, max_area: int = SPECK_AREA) -> np.ndarray:
-    """The page median-filtered (speckle gone), with the strokes the filter erased put back: a
-    stroke one or two pixels thin (三 and 一 of body text at 200 dpi, read as 「·」 or not at all) is
-    ink of the scan that the filtered copy shows as paper, in a blob of more than `max_area`
-    pixels (a speck is less)."""
-    median = cv2.medianBlur(gray, 3)
-    ink = ink_mask(gray)
+def despeckle(gray: np.ndarray, median: np.ndarray | None = None, max_area: int = SPECK_AREA) -> np.ndarray:
+    """The page median-filtered (speckle gone; `median`, when the caller has it), with the strokes
+    the filter erased put back: a stroke one or two pixels thin (三 and 一 of body text at 200 dpi,
+    read as 「·」 or not at all) is ink of the scan (`ink_mask`'s threshold) that the filtered copy
+    shows as paper, in a blob of more than `max_area` pixels (a speck is less)."""
+    median = cv2.medianBlur(gray, 3) if median is None else median
+    level, _ = cv2.threshold(median, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = cv2.threshold(gray, level, 255, cv2.THRESH_BINARY_INV)[1]
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = stats[:, cv2.CC_STAT_AREA] > max_area
     keep[0] = False
-    level, _ = cv2.threshold(median, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     erased = keep[labels] & (median > level)
     out = median.copy()
     out[erased] = gray[erased]

@@ -394,21 +394,22 @@ def read_page_image(gray: np.ndarray, number: int, engine: Engine, settings: Ocr
     # Text is read from a median-filtered copy (speckle gone) with the table's ruling lines painted
     # out; outside ruled tables from a despeckled one, which keeps strokes the filter erases: ink
     # no detector box touched, boxes fitted to ink and the blank between cells in one box too.
-    clean = img.erase(cv2.medianBlur(straight, 3), rules)
-    fine = img.erase(img.despeckle(straight), rules)
+    median = cv2.medianBlur(straight, 3)
+    clean = img.erase(median, rules)
+    fine = img.erase(img.despeckle(straight, median), rules)
     off_rules = cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))
-    clean_ink = cv2.bitwise_and(img.ink_mask(fine), off_rules)
-    blobs = ink_blobs(clean_ink)
+    text_ink = cv2.bitwise_and(img.ink_mask(fine), off_rules)
+    blobs = ink_blobs(text_ink)
 
     cells_px = [tuple(c * px for c in cell) for cells in tables for cell in cells]
     factor = DETECT_DPI / settings.dpi
     detected = [piece for quad in engine.detect(img.resample(straight, factor))
                 for piece in cut_at_cells(quad_box(quad, factor), cells_px, slack=2 * px)]
     boxes = drop_contained([b for b in (tighten(box, blobs) for box in detected) if b is not None])
-    boxes += missed_cell_ink(cells_px, boxes, clean_ink, clean, round(SPECK_POINTS * px), inset=round(1.5 * px))
+    boxes += missed_cell_ink(cells_px, boxes, text_ink, clean, round(SPECK_POINTS * px), inset=round(1.5 * px))
     boxes += missed_ink(blobs, boxes, cells_px)
     in_table = [any(centre_in(box, cell) for cell in cells_px) for box in boxes]
-    boxes, readings = read_boxes(clean, boxes, in_table, engine, clean_ink, fine) if boxes else ([], [])
+    boxes, readings = read_boxes(clean, boxes, in_table, engine, text_ink, fine) if boxes else ([], [])
     words = page_words(boxes, readings, cells_px, scale)
 
     height, width = gray.shape
